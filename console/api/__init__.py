@@ -1,0 +1,1 @@
+"""The AWS-compatible APIs (JSON 1.0 protocol), a second front on the services."""

@@ -1,0 +1,304 @@
+"""Step Functions execution and callback actions over the services."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from console.api.protocol import page, string
+from console.models import Execution, ExecutionSource, HistoryEvent
+from console.services import InvalidToken, ValidationError, callbacks, executions, redrive
+from console.services import versions as version_service
+from console.services.tags import ResourceNotFound
+from engine.events import details_key
+
+ARN_MAX = 256
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+_PAYLOADS = ("input", "output", "parameters")
+
+
+def _execution(params: dict) -> Execution:
+    arn = string(params, "executionArn", required=True, max_length=ARN_MAX, min_length=1)
+    return executions.get_execution(arn)
+
+
+def _ts(value: Any) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _published(target: version_service.Target) -> executions.Published | None:
+    """The version a start through a version or alias ARN runs, recorded on the execution."""
+    if target.version is None and target.alias is None:
+        return None
+    version = target.version or version_service.pick_version(target.alias)
+    alias_arn = target.alias.arn if target.alias is not None else ""
+
+    def record(execution: Execution) -> None:
+        ExecutionSource.objects.create(execution=execution, version_arn=version.arn,
+                                       alias_arn=alias_arn)
+
+    return executions.Published(version.definition, version.role_arn, version.revision_id,
+                                record)
+
+
+def start_execution(params: dict) -> dict[str, Any]:
+    target = version_service.resolve(params["stateMachineArn"])
+    execution = executions.start_execution(
+        target.machine, name=params.get("name"), input=params.get("input"),
+        version=_published(target))
+    return {"executionArn": execution.arn, "startDate": _ts(execution.start_date)}
+
+
+def start_sync_execution(params: dict) -> dict[str, Any]:
+    target = version_service.resolve(params["stateMachineArn"])
+    execution = executions.start_sync_execution(
+        target.machine, name=params.get("name"), input=params.get("input"),
+        version=_published(target))
+    metadata_only = params.get("includedData") == "METADATA_ONLY"
+    result = {
+        "executionArn": execution.arn,
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.name,
+        "startDate": _ts(execution.start_date),
+        "stopDate": _ts(execution.stop_date),
+        "status": execution.status,
+        "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": _billed_ms(execution)},
+    }
+    _add_payloads(result, execution, metadata_only)
+    for field in ("error", "cause"):
+        if getattr(execution, field) is not None:
+            result[field] = getattr(execution, field)
+    return result
+
+
+def _add_payloads(result: dict[str, Any], execution: Execution, metadata_only: bool) -> None:
+    if metadata_only:
+        result["inputDetails"] = {"included": False}
+        if execution.output is not None:
+            result["outputDetails"] = {"included": False}
+        return
+    result.update(input=execution.input, inputDetails={"included": True})
+    if execution.output is not None:
+        result.update(output=execution.output, outputDetails={"included": True})
+
+
+def _billed_ms(execution: Execution) -> int:
+    elapsed = (execution.stop_date - execution.start_date).total_seconds() * 1000
+    return max(100, int(-(-elapsed // 100) * 100))  # AWS bills in 100 ms steps
+
+
+def _described(params: dict) -> Execution:
+    """The execution with its version/alias source in one query (the engine state left out)."""
+    arn = params["executionArn"]
+    rows = Execution.objects.select_related("source").defer("engine_state", "definition")
+    return rows.filter(arn=arn).first() or executions.get_execution(arn)
+
+
+def describe_execution(params: dict) -> dict[str, Any]:
+    execution = _described(params)
+    result: dict[str, Any] = {
+        "executionArn": execution.arn,
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": _ts(execution.start_date),
+        "redriveCount": execution.redrive_count,
+    }
+    if execution.stop_date:
+        result["stopDate"] = _ts(execution.stop_date)
+    _add_payloads(result, execution, params.get("includedData") == "METADATA_ONLY")
+    for field in ("error", "cause"):
+        if getattr(execution, field) is not None:
+            result[field] = getattr(execution, field)
+    _add_source(result, execution)
+    if execution.redrive_date:
+        result["redriveDate"] = _ts(execution.redrive_date)
+    status, reason = redrive.redrive_status(execution)
+    result["redriveStatus"] = status
+    if reason:
+        result["redriveStatusReason"] = reason
+    return result
+
+
+def _add_source(result: dict[str, Any], execution: Execution) -> None:
+    source = getattr(execution, "source", None)
+    if source is not None:
+        result["stateMachineVersionArn"] = source.version_arn
+        if source.alias_arn:
+            result["stateMachineAliasArn"] = source.alias_arn
+
+
+def describe_state_machine_for_execution(params: dict) -> dict[str, Any]:
+    execution = _execution(params)
+    result = {
+        "stateMachineArn": execution.machine_arn,
+        "name": execution.machine_name,
+        "definition": execution.definition,
+        "roleArn": execution.role_arn,
+        "updateDate": _ts(execution.start_date),
+        "revisionId": execution.revision_id,
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+        "tracingConfiguration": {"enabled": False},
+    }
+    source = ExecutionSource.objects.filter(execution=execution).first()
+    if source is not None:
+        result["stateMachineArn"] = source.version_arn
+    return result
+
+
+def stop_execution(params: dict) -> dict[str, Any]:
+    execution = _execution(params)
+    execution = executions.stop_execution(execution, error=params.get("error"),
+                                          cause=params.get("cause"))
+    return {"stopDate": _ts(execution.stop_date)}
+
+
+def redrive_execution(params: dict) -> dict[str, Any]:
+    execution = redrive.redrive_execution(_execution(params))
+    return {"redriveDate": _ts(execution.redrive_date)}
+
+
+_SUMMARY_FIELDS = ("arn", "machine_arn", "name", "status", "start_date", "stop_date",
+                   "redrive_count", "redrive_date", "source__version_arn", "source__alias_arn")
+
+
+def list_executions(params: dict) -> dict[str, Any]:
+    rows = _executions_of(params)
+    if params.get("statusFilter") is not None:
+        rows = rows.filter(status=params["statusFilter"])
+    if params.get("redriveFilter") == "REDRIVEN":
+        rows = rows.filter(redrive_count__gt=0)
+    elif params.get("redriveFilter") == "NOT_REDRIVEN":
+        rows = rows.filter(redrive_count=0)
+    chunk, token = page(rows.order_by("-start_date", "-pk").values(*_SUMMARY_FIELDS), params)
+    result: dict[str, Any] = {"executions": [_summary(row) for row in chunk]}
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+def _executions_of(params: dict) -> QuerySet:
+    arn, map_run = params.get("stateMachineArn"), params.get("mapRunArn")
+    if (arn is None) == (map_run is None):
+        raise ValidationError("Exactly one of stateMachineArn and mapRunArn must be specified.")
+    if map_run is not None:
+        raise ResourceNotFound(f"Map Run Does Not Exist: '{map_run}'")
+    target = version_service.resolve(arn)
+    rows = Execution.objects.filter(machine_arn=target.machine.arn)
+    if target.alias is not None:
+        return rows.filter(source__alias_arn=target.alias.arn)
+    if target.version is not None:
+        return rows.filter(source__version_arn=target.version.arn)
+    return rows
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    summary = {
+        "executionArn": row["arn"],
+        "stateMachineArn": row["machine_arn"],
+        "name": row["name"],
+        "status": row["status"],
+        "startDate": _ts(row["start_date"]),
+        "redriveCount": row["redrive_count"],
+    }
+    if row["stop_date"]:
+        summary["stopDate"] = _ts(row["stop_date"])
+    if row["redrive_date"]:
+        summary["redriveDate"] = _ts(row["redrive_date"])
+    if row["source__version_arn"]:
+        summary["stateMachineVersionArn"] = row["source__version_arn"]
+    if row["source__alias_arn"]:
+        summary["stateMachineAliasArn"] = row["source__alias_arn"]
+    return summary
+
+
+def get_execution_history(params: dict) -> dict[str, Any]:
+    """A page of events, read by event id from where the last page ended (keyset paging)."""
+    execution = _execution(params)
+    include_data = params.get("includeExecutionData", True)
+    reverse = bool(params.get("reverseOrder"))
+    size = params.get("maxResults") or 100
+    rows = HistoryEvent.objects.filter(execution=execution)
+    after = _history_position(params.get("nextToken"), reverse)
+    if after is not None:
+        rows = rows.filter(Q(event_id__lt=after) if reverse else Q(event_id__gt=after))
+    rows = rows.order_by("-event_id" if reverse else "event_id")
+    fields = ("event_id", "previous_event_id", "type", "timestamp", "details")
+    chunk = list(rows.values_list(*fields)[: size + 1])
+    result: dict[str, Any] = {"events": [_history_event(r, include_data) for r in chunk[:size]]}
+    if len(chunk) > size:
+        result["nextToken"] = _history_token(chunk[size - 1][0], reverse)
+    return result
+
+
+def _history_token(event_id: int, reverse: bool) -> str:
+    return base64.urlsafe_b64encode(f"history:{'r' if reverse else 'f'}:{event_id}".encode()).decode()
+
+
+def _history_position(token: str | None, reverse: bool) -> int | None:
+    if token is None:
+        return None
+    try:
+        kind, direction, event_id = base64.urlsafe_b64decode(token.encode()).decode().split(":")
+        if kind == "history" and direction == ("r" if reverse else "f"):
+            return int(event_id)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise InvalidToken(f"Invalid Token: '{token}'")
+
+
+def _history_event(row: tuple, include_data: bool) -> dict[str, Any]:
+    event_id, previous, kind, timestamp, details = row
+    event: dict[str, Any] = {"timestamp": timestamp, "type": kind, "id": event_id,
+                             "previousEventId": previous}
+    if details is not None:
+        # Parsed fresh from the row, so it may be changed in place (a 10,000-event
+        # history is read by the page: no copies).
+        parsed = json.loads(details)
+        for field in _PAYLOADS:
+            if field in parsed:
+                if include_data:
+                    parsed.setdefault(f"{field}Details", {"truncated": False})
+                else:
+                    del parsed[field]
+        event[details_key(kind)] = parsed
+    return event
+
+
+def history_event(row: HistoryEvent, include_data: bool = True) -> dict[str, Any]:
+    """One stored event in GetExecutionHistory's shape (timestamps as epoch seconds)."""
+    fields = (row.event_id, row.previous_event_id, row.type, row.timestamp, row.details)
+    return _history_event(fields, include_data)
+
+
+def send_task_success(params: dict) -> dict[str, Any]:
+    callbacks.send_task_success(params["taskToken"], params["output"])
+    return {}
+
+
+def send_task_failure(params: dict) -> dict[str, Any]:
+    callbacks.send_task_failure(params["taskToken"], params.get("error"), params.get("cause"))
+    return {}
+
+
+def send_task_heartbeat(params: dict) -> dict[str, Any]:
+    callbacks.send_task_heartbeat(params["taskToken"])
+    return {}
+
+
+ACTIONS = {
+    "StartExecution": start_execution,
+    "StartSyncExecution": start_sync_execution,
+    "DescribeExecution": describe_execution,
+    "DescribeStateMachineForExecution": describe_state_machine_for_execution,
+    "StopExecution": stop_execution,
+    "ListExecutions": list_executions,
+    "GetExecutionHistory": get_execution_history,
+    "RedriveExecution": redrive_execution,
+    "SendTaskSuccess": send_task_success,
+    "SendTaskFailure": send_task_failure,
+    "SendTaskHeartbeat": send_task_heartbeat,
+}

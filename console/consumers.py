@@ -1,0 +1,97 @@
+"""Websockets of the live pages. They only read and forward; the services change state.
+
+``/ws/executions/<pk>/``: the client sends ``{"after": <last event id it has>}`` on
+(re)connect and receives what it missed, then every new step (coalesced).
+``/ws/executions/`` and ``/ws/state-machines/<pk>/``: starts and status changes of any
+execution or of one state machine's, for the lists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from console.models import Execution
+from console.runtime.publish import MACHINES_GROUP, execution_group, machine_group
+from console.views.executions import snapshot
+
+MIN_INTERVAL_S = 0.15  # coalesce bursts of steps into a few messages a second
+
+
+@database_sync_to_async
+def _snapshot(pk: int, after: int) -> dict | None:
+    execution = Execution.objects.filter(pk=pk).first()
+    return None if execution is None else snapshot(execution, after)
+
+
+class ExecutionConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
+        self.after = 0
+        self.dirty = False
+        self.sending = False
+        await self.channel_layer.group_add(execution_group(self.pk), self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(execution_group(self.pk), self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        after = content.get("after") if isinstance(content, dict) else None
+        self.after = after if isinstance(after, int) and after >= 0 else 0
+        await self.push()
+
+    async def execution_step(self, message: dict) -> None:
+        await self.push()
+
+    async def push(self) -> None:
+        if self.sending:
+            self.dirty = True
+            return
+        self.sending = True
+        try:
+            while True:
+                self.dirty = False
+                data = await _snapshot(self.pk, self.after)
+                if data is None:
+                    await self.close()
+                    return
+                self.after = data["last"]
+                await self.send_json(data)
+                await asyncio.sleep(MIN_INTERVAL_S)
+                if not self.dirty:
+                    return
+        finally:
+            self.sending = False
+
+
+class ExecutionListConsumer(AsyncJsonWebsocketConsumer):
+    """All executions, or those of one state machine (``/ws/state-machines/<pk>/``)."""
+
+    async def connect(self) -> None:
+        machine = self.scope["url_route"]["kwargs"].get("machine")
+        self.group = "executions" if machine is None else machine_group(machine)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def executions_changed(self, message: dict) -> None:
+        await self.send_json({"id": message["id"], "status": message["status"]})
+
+
+class MachineListConsumer(AsyncJsonWebsocketConsumer):
+    """The state machine list: any create, update or delete, through the console or the API."""
+
+    async def connect(self) -> None:
+        await self.channel_layer.group_add(MACHINES_GROUP, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(MACHINES_GROUP, self.channel_name)
+
+    async def list_changed(self, message: dict) -> None:
+        await self.send_json({"changed": True})

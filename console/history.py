@@ -1,0 +1,125 @@
+"""Read an execution's history for the console: which state each event belongs to,
+and the status of every state (for colouring the graph)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+IN_PROGRESS = "in-progress"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+CAUGHT = "caught"
+CANCELLED = "cancelled"
+
+
+@dataclass
+class Row:
+    """One history event as the console shows it."""
+
+    id: int
+    previous_id: int
+    type: str
+    timestamp: float
+    details: dict[str, Any] | None
+    state: str = ""
+    iteration: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "previous": self.previous_id,
+            "type": self.type,
+            "timestamp": self.timestamp,
+            "state": self.state,
+            "iteration": self.iteration,
+            "details": self.details,
+        }
+
+
+def rows(events: Iterable[Any]) -> list[Row]:
+    """Turn stored events into rows, naming the state and Map iteration of each event.
+
+    An event carries its state's name only when entering or leaving it; the others
+    (TaskScheduled, TaskFailed, ...) belong to the state of the event they follow
+    (``previousEventId``). MapIteration* events name their Map and index; the events
+    of an iteration follow its MapIterationStarted ("Map #index", nested iterations
+    joined by " / ").
+    """
+    reader = _Reader()
+    return [reader.read(event) for event in events]
+
+
+_ITERATION_END = ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted")
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.by_id: dict[int, Row] = {}
+        self.levels: dict[str, str] = {}  # Map state name -> the iteration it runs in
+
+    def read(self, event: Any) -> Row:
+        details = json.loads(event.details) if event.details else None
+        previous = self.by_id.get(event.previous_event_id)
+        row = Row(event.event_id, event.previous_event_id, event.type, event.timestamp, details)
+        if event.type.startswith("MapIteration"):
+            row.state = (details or {}).get("name", "")
+            level = self.levels.get(row.state, "")
+            label = f"{row.state} #{(details or {}).get('index', 0)}"
+            row.iteration = f"{level} / {label}" if level else label
+        else:
+            row.state = _state_of(event.type, details, previous)
+            row.iteration = self._inherited(previous)
+            if event.type == "MapStateEntered":
+                self.levels[row.state] = row.iteration
+        self.by_id[row.id] = row
+        return row
+
+    def _inherited(self, previous: Row | None) -> str:
+        if previous is None:
+            return ""
+        if previous.type in _ITERATION_END:
+            return self.levels.get(previous.state, "")
+        return previous.iteration
+
+
+def _state_of(event_type: str, details: dict | None, previous: Row | None) -> str:
+    if event_type.startswith("Execution"):
+        return ""
+    if event_type.endswith(("StateEntered", "StateExited")):
+        return (details or {}).get("name", "")
+    return previous.state if previous else ""
+
+
+def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
+    """Return {state name: status} from a history (states never reached are absent)."""
+    status: dict[str, str] = {}
+    failed_in: set[str] = set()
+    for row in history:
+        if not row.state:
+            continue
+        if row.type.endswith("StateEntered"):
+            if status.get(row.state) != FAILED:
+                status[row.state] = IN_PROGRESS
+            if row.type == "FailStateEntered":
+                status[row.state] = FAILED
+        elif row.type.endswith("StateExited"):
+            if status.get(row.state) != FAILED:
+                status[row.state] = CAUGHT if row.state in failed_in else SUCCEEDED
+            failed_in.discard(row.state)
+        elif row.type.endswith(("Failed", "TimedOut", "Aborted")):
+            failed_in.add(row.state)
+    _settle_unfinished(status, execution_status)
+    return status
+
+
+def _settle_unfinished(status: dict[str, str], execution_status: str) -> None:
+    """States still in progress when the execution ended failed or were cancelled."""
+    if execution_status == "RUNNING":
+        return
+    final = CANCELLED if execution_status == "ABORTED" else FAILED
+    for name, value in status.items():
+        if value == IN_PROGRESS:
+            status[name] = final

@@ -1,0 +1,35 @@
+"""Run an engine worker: fire due timers and perform integration calls, until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from console.runtime import publish
+from console.runtime.scheduler import Scheduler
+from console.runtime.sources import SourceRunner
+
+
+class Command(BaseCommand):
+    help = "Run a Stepyard engine worker (scaled mode: run as many as you like)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=8, help="threads for integration calls")
+
+    def handle(self, *args, workers: int, **options) -> None:
+        publish.install()
+        scheduler = Scheduler(poll_s=settings.STEPYARD_POLL_S, workers=workers)
+        stopped = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopped.set())
+        scheduler.start()
+        # Topic deliveries and event-source pollers run next to the scheduler.
+        runner = SourceRunner(poll_s=settings.STEPYARD_POLL_S)
+        runner.start()
+        self.stdout.write(f"Stepyard engine worker running (poll {settings.STEPYARD_POLL_S} s)")
+        stopped.wait()
+        runner.stop()
+        scheduler.stop()

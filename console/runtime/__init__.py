@@ -1,0 +1,1 @@
+"""Drives the engine durably: one transaction per engine step, timers, integration calls."""

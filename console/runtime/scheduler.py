@@ -1,0 +1,176 @@
+"""The engine's background loop: fires due timers and performs integration calls.
+
+Event-driven: a waiting execution is a row (a timer, a token, a pending call), never a
+thread. In the embedded mode one scheduler runs inside the Daphne process and is woken
+after every step that armed a timer or asked for a call; ``manage.py runengine`` runs
+the same loop in worker processes, which claim work with row locks (SKIP LOCKED on
+PostgreSQL) and poll briefly, since other processes' writes cannot wake them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Min
+
+from console import integrations
+from console.models import Execution, PendingCall, Timer
+from console.runtime import express, stepper
+from engine.execution import ArmTimer, TimerFired
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+class Scheduler:
+    def __init__(self, *, poll_s: float = 1.0, workers: int = 8):
+        self.poll_s = poll_s
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stepyard-call")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        stepper.on_step(self._after_step)
+        stepper.performs_calls_after_commit = True
+        self._thread = threading.Thread(target=self._loop, name="stepyard-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _after_step(self, applied: stepper.Applied) -> None:
+        # The step's calls are leased to this process already: perform them now.
+        for call_id in applied.calls:
+            self._pool.submit(_perform_in_thread, call_id)
+        if any(isinstance(e, ArmTimer) for e in applied.effects):
+            self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                wait = self.run_once()
+            except Exception:
+                log.exception("scheduler pass failed")
+                wait = self.poll_s
+            finally:
+                close_old_connections()
+            self._wake.wait(timeout=max(0.0, min(wait, self.poll_s)))
+            self._wake.clear()
+
+    def run_once(self) -> float:
+        """Fire due timers and hand out due calls; return seconds until the next timer."""
+        fire_due_timers(time.time())
+        for call_id in claim_due_calls(time.time()):
+            self._pool.submit(_perform_in_thread, call_id)
+        upcoming = Timer.objects.aggregate(due=Min("due_at"))["due"]
+        return self.poll_s if upcoming is None else upcoming - time.time()
+
+
+def fire_due_timers(now: float) -> int:
+    """Deliver TimerFired for every timer due at ``now``; return how many fired."""
+    fired = 0
+    due = Timer.objects.filter(due_at__lte=now).order_by("due_at")
+    for pk, execution_id, timer_id in due.values_list("pk", "execution_id", "timer_id")[:BATCH]:
+        with transaction.atomic():
+            # The delete is the claim: of several workers, one deletes the row.
+            if _claim_timer(pk):
+                stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
+                fired += 1
+    return fired
+
+
+def _claim_timer(pk: int) -> bool:
+    rows = Timer.objects.filter(pk=pk)
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+        if not list(rows.values_list("pk", flat=True)):
+            return False
+        rows = Timer.objects.filter(pk=pk)
+    return rows.delete()[0] == 1
+
+
+def claim_due_calls(now: float) -> list[int]:
+    """Lease every pending call that nobody is performing; return their ids.
+
+    A lease outlasts the call (its timeout, else stepper.CALL_LEASE_S) so that a call whose
+    worker died is performed again by another worker once the lease runs out.
+    """
+    claimed = []
+    candidates = PendingCall.objects.filter(leased_until__lte=now).order_by("pk")
+    for pk, timeout_s in candidates.values_list("pk", "timeout_s")[:BATCH]:
+        lease = PendingCall.objects.filter(pk=pk, leased_until__lte=now)
+        until = now + stepper.call_lease_s(timeout_s)
+        if lease.update(leased_until=until, attempts=F("attempts") + 1) == 1:
+            claimed.append(pk)
+    return claimed
+
+
+def release_leases() -> int:
+    """Forget every lease: for a process that is the only worker (the embedded mode),
+    calls leased before it started were leased by a process that is gone."""
+    return PendingCall.objects.filter(leased_until__gt=0).update(leased_until=0)
+
+
+def _perform_in_thread(call_id: int) -> None:
+    try:
+        perform_call(call_id)
+    except Exception:
+        log.exception("integration call %s failed", call_id)
+    finally:
+        close_old_connections()
+
+
+def perform_call(call_id: int) -> None:
+    """Call the integration, then deliver its result as the task's next trigger."""
+    call = PendingCall.objects.select_related("execution").filter(pk=call_id).first()
+    if call is None:
+        return
+    trigger = _call(call)
+    with transaction.atomic():
+        # The call was cancelled (execution stopped, task timed out) while it ran.
+        if PendingCall.objects.filter(pk=call.pk).delete()[0] == 0:
+            return
+        stepper.apply(call.execution, trigger)
+
+
+def _call(call: PendingCall):
+    context = integrations.CallContext(
+        execution_arn=call.execution.arn,
+        state_name=call.state_name,
+        task_token=call.token or None,
+        timeout_s=call.timeout_s,
+        resource=call.resource,
+        task_id=call.task_id,
+    )
+    return integrations.outcome(json.loads(call.parameters), context, wait_for_token=call.wait_for_token)
+
+
+_embedded: Scheduler | None = None
+
+
+def start_embedded() -> Scheduler:
+    """Start the one in-process scheduler of the embedded mode (idempotent)."""
+    global _embedded
+    if _embedded is None:
+        express.abandon_orphans()
+        release_leases()
+        _embedded = Scheduler(poll_s=settings.STEPYARD_POLL_S)
+        _embedded.start()
+        from console.runtime import sources  # topic deliveries and event-source pollers
+
+        sources.start_embedded(poll_s=settings.STEPYARD_POLL_S)
+    return _embedded

@@ -1,0 +1,279 @@
+"""One engine step in one transaction: lock the execution, advance, persist everything.
+
+The events of the step, the execution's new snapshot, its timers, task tokens and the
+integration calls it asked for are written together, so a crash at any instant loses
+nothing and duplicates nothing (design.md, boundary 2). What must happen outside the
+database (waking the scheduler, publishing to the console) runs after commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from console import integrations
+from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
+from console.runtime.clock import SystemClock, scaled_due, time_scale
+from console.runtime.machines import compiled
+from engine.execution import (
+    RUNNING,
+    ArmTimer,
+    CallIntegration,
+    CancelTask,
+    CancelTimer,
+    ExecutionState,
+    Redrive,
+    Step,
+)
+from engine.interpreter import advance
+
+CLOCK = SystemClock()
+CALL_LEASE_S = 300.0
+LEASE_MARGIN_S = 30.0
+# Set by a scheduler running in this process: it performs a step's calls right after the
+# commit, so they are created leased to it. Otherwise workers claim them by polling.
+performs_calls_after_commit = False
+
+
+@dataclass
+class Applied:
+    """A committed step: the execution as saved, its new events and its effects."""
+
+    execution: Execution
+    events: list[Any]
+    effects: list[Any]
+    calls: list[int] = field(default_factory=list)  # PendingCall ids, leased to this process
+
+
+_after_commit_hooks: list[Callable[[Applied], None]] = []
+
+
+def on_step(hook: Callable[[Applied], None]) -> None:
+    """Call ``hook(applied)`` after each committed step (the scheduler, the console)."""
+    if hook not in _after_commit_hooks:
+        _after_commit_hooks.append(hook)
+
+
+def apply(execution: Execution, trigger: Any) -> Applied | None:
+    """Advance a stored execution by one trigger; None if it has already ended."""
+    with transaction.atomic():
+        execution = Execution.objects.select_for_update().defer("input", "output").get(pk=execution.pk)
+        if execution.status != RUNNING:
+            return None
+        state = ExecutionState.from_json(json.loads(execution.engine_state))
+        return _advance_and_save(execution, state, trigger)
+
+
+def redrive(execution: Execution) -> Applied:
+    """Restart an ended execution from the state that ended it (RedriveExecution)."""
+    with transaction.atomic():
+        execution = Execution.objects.select_for_update().get(pk=execution.pk)
+        state = ExecutionState.from_json(json.loads(execution.engine_state))
+        return _advance_and_save(execution, state, Redrive())
+
+
+def apply_new(execution: Execution, trigger: Any) -> Applied:
+    """Run the first trigger (Start) of a new execution and insert it (call in a transaction)."""
+    return _advance_and_save(execution, None, trigger)
+
+
+def _advance_and_save(execution: Execution, state: ExecutionState | None, trigger: Any) -> Applied:
+    machine = compiled(execution.definition, execution.type)
+    step = _run_inline_calls(machine, execution, advance(machine, state, trigger, CLOCK))
+    calls = _save(execution, step, closes_tasks=state is not None)
+    applied = Applied(execution, step.events, step.effects, calls)
+    transaction.on_commit(lambda: notify(applied))
+    return applied
+
+
+def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:
+    """Perform the calls of inline integrations now, in this transaction, and advance
+    the engine with their outcome; other effects are kept for after the commit."""
+    events, kept, pending = list(step.events), [], list(step.effects)
+    state = step.state
+    while pending:
+        effect = pending.pop(0)
+        if not (isinstance(effect, CallIntegration) and integrations.is_inline(effect.resource)):
+            kept.append(effect)
+            continue
+        if effect.wait_for_token and effect.token:
+            kept.append(_TokenOnly(effect))  # the task still waits for its token
+        context = integrations.CallContext(execution.arn, _task_state_name(state, effect.task_id),
+                                           effect.token, effect.timeout_s, effect.resource, effect.task_id)
+        trigger = integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
+        following = advance(machine, state, trigger, CLOCK)
+        state = following.state
+        events += following.events
+        pending += following.effects
+    return Step(state, events, kept)
+
+
+@dataclass(frozen=True)
+class _TokenOnly:
+    """An inline call already performed whose task waits for its token: record the token."""
+
+    call: CallIntegration
+
+
+def notify(applied: Applied) -> None:
+    """Run the after-step hooks (call it after the step's data is committed)."""
+    for hook in _after_commit_hooks:
+        hook(applied)
+
+
+def _save(execution: Execution, step: Step, *, closes_tasks: bool) -> list[int]:
+    """Write the execution row first (an INSERT for a new one), then its events and effects;
+    return the ids of the integration calls the step asked for."""
+    _save_execution(execution, step.state)
+    insert_events(execution.pk, step.events)
+    calls = _apply_effects(execution, step)
+    if closes_tasks:
+        _close_finished_tasks(execution, step.state)
+        # An execution that ends in its first step never had timers, calls or tokens.
+        if step.state.status != RUNNING:
+            _close_everything(execution)
+    return calls if performs_calls_after_commit else []
+
+
+def insert_events(execution_id: int, events: list[Any]) -> None:
+    """Write a step's events with one prepared INSERT (the hot path of every execution).
+
+    Model instances and bulk_create cost more than the database does here, so the rows
+    go straight to ``executemany``.
+    """
+    if not events:
+        return
+    table = HistoryEvent._meta.db_table
+    dumps = json.dumps
+    rows = [
+        (execution_id, e.id, e.previous_event_id, e.type, e.timestamp,
+         None if e.details is None else dumps(e.details))
+        for e in events
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (execution_id, event_id, previous_event_id, type, timestamp, details) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+
+
+_STEP_FIELDS = ["engine_state", "event_count", "status"]
+_REDRIVE_FIELDS = ["redrive_count", "redrive_date"]
+_END_FIELDS = ["stop_date", "output", "error", "cause"]
+
+
+def _save_execution(execution: Execution, state: ExecutionState) -> None:
+    """Save what the step changed (only those columns: a step never reads input or output)."""
+    execution.engine_state = json.dumps(state.to_json())
+    execution.event_count = state.event_count
+    execution.status = state.status
+    fields = list(_STEP_FIELDS)
+    redrives = state.context.get("Execution", {}).get("RedriveCount", 0)
+    if redrives != execution.redrive_count:
+        execution.redrive_count = redrives
+        execution.redrive_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
+        execution.stop_date = execution.output = execution.error = execution.cause = None
+        fields += _REDRIVE_FIELDS + _END_FIELDS
+    if state.status != RUNNING:
+        execution.output = None if state.output is None else json.dumps(state.output)
+        execution.error, execution.cause = state.error, state.cause
+        execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
+        fields += [f for f in _END_FIELDS if f not in fields]
+    if execution.pk is None:
+        execution.save(force_insert=True)
+    else:
+        execution.save(update_fields=fields)
+
+
+def _close_everything(execution: Execution) -> None:
+    """An ended execution waits for nothing (its tokens were closed with its last step)."""
+    Timer.objects.filter(execution=execution).delete()
+    PendingCall.objects.filter(execution=execution).delete()
+
+
+def _apply_effects(execution: Execution, step: Step) -> list[int]:
+    scale = time_scale()
+    now = CLOCK.now()
+    calls = []
+    for effect in step.effects:
+        if isinstance(effect, ArmTimer):
+            Timer.objects.update_or_create(
+                execution=execution,
+                timer_id=effect.timer_id,
+                defaults={"due_at": scaled_due(effect.due_at, now, scale)},
+            )
+        elif isinstance(effect, CancelTimer):
+            Timer.objects.filter(execution=execution, timer_id=effect.timer_id).delete()
+        elif isinstance(effect, CallIntegration):
+            calls.append(_schedule_call(execution, step.state, effect, now))
+        elif isinstance(effect, CancelTask):
+            _cancel_task(execution, effect.task_id)
+        elif isinstance(effect, _TokenOnly) and effect.call.task_id in step.state.waits:
+            _record_token(execution, step.state, effect.call, _task_state_name(step.state, effect.call.task_id))
+    return calls
+
+
+def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegration, now: float) -> int:
+    """Record the call, leased to this process: it is performed as soon as the step commits,
+    and by any worker once the lease runs out if this process dies first."""
+    state_name = _task_state_name(state, call.task_id)
+    pending = PendingCall.objects.create(
+        execution=execution,
+        task_id=call.task_id,
+        state_name=state_name,
+        resource=call.resource,
+        parameters=json.dumps(call.parameters),
+        wait_for_token=call.wait_for_token,
+        token=call.token or "",
+        timeout_s=call.timeout_s,
+        leased_until=now + call_lease_s(call.timeout_s) if performs_calls_after_commit else 0,
+        attempts=1 if performs_calls_after_commit else 0,
+    )
+    if call.wait_for_token and call.token:
+        _record_token(execution, state, call, state_name)
+    return pending.pk
+
+
+def _close_finished_tasks(execution: Execution, state: ExecutionState) -> None:
+    """Close the tokens of tasks the engine no longer awaits (answered, timed out, caught)."""
+    TaskToken.objects.filter(execution=execution, closed__isnull=True).exclude(
+        task_id__in=list(state.waits)
+    ).update(closed=datetime.now(UTC))
+
+
+def _record_token(execution: Execution, state: ExecutionState, call: CallIntegration, state_name: str) -> None:
+    TaskToken.objects.create(
+        token=call.token,
+        execution=execution,
+        task_id=call.task_id,
+        state_name=state_name,
+        resource=call.resource,
+        payload=json.dumps(call.parameters),
+        created=datetime.now(UTC),
+        timeout_s=call.timeout_s,
+        heartbeat_s=call.heartbeat_s,
+    )
+
+
+def call_lease_s(timeout_s: float | None) -> float:
+    """How long a worker may take over a call before another one performs it again."""
+    return timeout_s + LEASE_MARGIN_S if timeout_s else CALL_LEASE_S
+
+
+def _cancel_task(execution: Execution, task_id: str) -> None:
+    PendingCall.objects.filter(execution=execution, task_id=task_id).delete()
+    TaskToken.objects.filter(execution=execution, task_id=task_id, closed__isnull=True).update(
+        closed=datetime.now(UTC)
+    )
+
+
+def _task_state_name(state: ExecutionState, task_id: str) -> str:
+    frame_id = state.waits.get(task_id, "").split("|")[0]
+    frame = state.frames.get(frame_id)
+    return frame.state_name if frame is not None else ""

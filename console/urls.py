@@ -1,0 +1,36 @@
+"""URL routes: the console pages (the AWS APIs are added by their issues)."""
+
+from django.urls import include, path
+
+from console.api import fnf
+from console.views import executions
+from console.views import machines as views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("fnf/", fnf.fnf_api, name="fnf-api"),
+    path("", include("console.urls_queues")),
+    path("", include("console.urls_functions")),
+    path("", include("console.urls_topics")),
+    path("state-machines/", views.machine_list, name="machine-list"),
+    path("state-machines/new", views.machine_create, name="machine-create"),
+    path("state-machines/validate", views.machine_validate, name="machine-validate"),
+    path("state-machines/<str:name>/", views.machine_detail, name="machine-detail"),
+    path("state-machines/<str:name>/edit", views.machine_edit, name="machine-edit"),
+    path("state-machines/<str:name>/delete", views.machine_delete, name="machine-delete"),
+    path("state-machines/<str:name>/executions/", executions.execution_list, name="machine-executions"),
+    path("state-machines/<str:name>/start", executions.execution_start, name="execution-start"),
+    path("executions/", executions.execution_list, name="execution-list"),
+    path("executions/<int:pk>/", executions.execution_detail, name="execution-detail"),
+    path("executions/<int:pk>/facts", executions.execution_facts, name="execution-facts"),
+    path("executions/<int:pk>/events", executions.execution_events, name="execution-events"),
+    path("executions/<int:pk>/stop", executions.execution_stop, name="execution-stop"),
+    path("executions/<int:pk>/redrive", executions.execution_redrive, name="execution-redrive"),
+    path("executions/<int:pk>/history.json", executions.execution_history_json,
+         name="execution-history-json"),
+    path(
+        "state-machines/<str:name>/revisions/<int:number>",
+        views.machine_revision,
+        name="machine-revision",
+    ),
+]

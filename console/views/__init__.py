@@ -1,0 +1,1 @@
+"""The console's HTML pages, one module per domain."""

@@ -1,0 +1,180 @@
+"""Execution pages: lists (live), start form, the execution page with its coloured graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from console import graph, history
+from console.forms import StartExecutionForm, StopExecutionForm
+from console.models import Execution, HistoryEvent, StateMachine, TaskToken
+from console.runtime import express
+from console.runtime.machines import compiled
+from console.services import ServiceError, executions
+from console.views.machines import _get_machine_or_404
+
+PAGE_SIZE = 50
+STATUSES = [s for s, _ in Execution.STATUSES]
+
+
+def _get_execution_or_404(pk: int) -> Execution:
+    try:
+        return Execution.objects.get(pk=pk)
+    except Execution.DoesNotExist:
+        raise Http404(f"No execution {pk}") from None
+
+
+def _filtered(request: HttpRequest, machine: StateMachine | None) -> tuple[Any, dict[str, str]]:
+    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
+    filters = {"status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip()}
+    if machine is not None:
+        rows = rows.filter(machine_arn=machine.arn)
+    if filters["status"] in STATUSES:
+        rows = rows.filter(status=filters["status"])
+    if filters["q"]:
+        rows = rows.filter(name__icontains=filters["q"])
+    return rows, filters
+
+
+@require_GET
+def execution_list(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    machine = _get_machine_or_404(name) if name else None
+    rows, filters = _filtered(request, machine)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "machine": machine, "filters": filters, "statuses": STATUSES,
+               "nav": "executions"}
+    if request.GET.get("partial"):
+        return render(request, "console/_execution_rows.html", context)
+    return render(request, "console/execution_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def execution_start(request: HttpRequest, name: str) -> HttpResponse:
+    machine = _get_machine_or_404(name)
+    if request.method == "POST":
+        form = StartExecutionForm(request.POST)
+        if form.is_valid():
+            started = _start(form, machine)
+            if started is not None:
+                return redirect("execution-detail", pk=started.pk)
+    else:
+        form = StartExecutionForm(initial={"input": _input_from(request.GET.get("from"))})
+    return render(request, "console/execution_start.html", {"form": form, "machine": machine})
+
+
+def _start(form: StartExecutionForm, machine: StateMachine) -> Execution | None:
+    try:
+        return executions.start_execution(
+            machine, name=form.cleaned_data["name"] or None, input=form.cleaned_data["input"]
+        )
+    except ServiceError as error:
+        field = "input" if error.code == "InvalidExecutionInput" else "name"
+        form.add_error(field, f"{error.code}: {error.message}")
+        return None
+
+
+def _input_from(pk: str | None) -> str:
+    """The input of an earlier execution ("New execution with this input")."""
+    if pk and pk.isdigit():
+        earlier = Execution.objects.filter(pk=int(pk)).values_list("input", flat=True).first()
+        if earlier is not None:
+            return earlier
+    return '{\n  "Comment": "Insert your JSON here"\n}'
+
+
+@require_GET
+def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    execution = _get_execution_or_404(pk)
+    machine = compiled(execution.definition, execution.type)
+    data = snapshot(execution, after=0)
+    data["nodes"] = graph.state_node_ids(machine)
+    data["definitions"] = graph.state_sources(machine)
+    return render(
+        request,
+        "console/execution_detail.html",
+        {"execution": execution, "graph": graph.render(execution.definition, execution.type),
+         "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
+         "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
+    )
+
+
+@require_POST
+def execution_redrive(request: HttpRequest, pk: int) -> HttpResponse:
+    execution = _get_execution_or_404(pk)
+    try:
+        executions.redrive_execution(execution)
+    except ServiceError as error:
+        messages.error(request, f"{error.code}: {error.message}")
+    else:
+        messages.success(request, f"Redrove execution {execution.name}.")
+    return redirect("execution-detail", pk=pk)
+
+
+@require_GET
+def execution_history_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The whole history as GetExecutionHistory returns it, for download."""
+    from console.api.executions import history_event
+
+    execution = _get_execution_or_404(pk)
+    events = [history_event(row) for row in HistoryEvent.objects.filter(execution=execution)]
+    response = JsonResponse({"executionArn": execution.arn, "events": events}, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{execution.pk}-history.json"'
+    return response
+
+
+@require_GET
+def execution_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "console/_execution_facts.html", {"execution": _get_execution_or_404(pk)})
+
+
+@require_GET
+def execution_events(request: HttpRequest, pk: int) -> JsonResponse:
+    after = request.GET.get("after", "0")
+    return JsonResponse(snapshot(_get_execution_or_404(pk), int(after) if after.isdigit() else 0))
+
+
+@require_POST
+def execution_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    execution = _get_execution_or_404(pk)
+    form = StopExecutionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Error and cause are too long.")
+        return redirect("execution-detail", pk=pk)
+    if execution.is_running:
+        executions.stop_execution(execution, error=form.cleaned_data["error"] or None,
+                                  cause=form.cleaned_data["cause"] or None)
+        messages.success(request, f"Stopped execution {execution.name}.")
+    else:
+        messages.info(request, f"Execution {execution.name} had already ended.")
+    return redirect("execution-detail", pk=pk)
+
+
+def snapshot(execution: Execution, after: int) -> dict[str, Any]:
+    """Events after ``after`` plus every state's status: what the live page needs."""
+    live = express.runtime.events(execution.pk)
+    execution.refresh_from_db(fields=["status", "event_count"])
+    stored = live if live is not None else HistoryEvent.objects.filter(execution=execution).only(
+        "event_id", "previous_event_id", "type", "timestamp", "details"
+    )
+    rows = history.rows(stored)
+    return {
+        "status": execution.status,
+        "last": rows[-1].id if rows else 0,
+        "events": [row.as_json() for row in rows if row.id > after],
+        "statuses": history.state_statuses(rows, execution.status),
+        "tokens": _open_tokens(execution),
+    }
+
+
+def _open_tokens(execution: Execution) -> dict[str, list[dict[str, Any]]]:
+    """The task tokens waiting for an answer, by state (for the step panel's actions)."""
+    tokens: dict[str, list[dict[str, Any]]] = {}
+    waiting = TaskToken.objects.filter(execution=execution, closed__isnull=True).order_by("created")
+    for task in waiting.only("pk", "state_name", "created"):
+        tokens.setdefault(task.state_name, []).append({"id": task.pk, "since": task.created.isoformat()})
+    return tokens

@@ -1,0 +1,225 @@
+"""The function pages: list, create, the function (code, settings, test event, recent
+invocations), edit and delete.
+
+Reads use the models; every write and every invocation goes through
+console.services.functions. Invoking runs in a worker thread (not Django's one thread
+for synchronous views), so a slow handler never holds up the rest of the console.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django import forms
+from django.contrib import messages
+from django.db import close_old_connections
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from console.functions import code as code_files
+from console.functions import functions_dir
+from console.models import Execution, Function, Invocation
+from console.services import ServiceError
+from console.services import functions as service
+
+RECENT = 20
+
+
+def _get_function_or_404(name: str) -> Function:
+    try:
+        return service.get_function(name)
+    except service.ResourceNotFound:
+        raise Http404(f"No function named {name!r}") from None
+
+
+# --------------------------------------------------------------------------- forms
+
+
+class SettingsForm(forms.Form):
+    handler = forms.CharField(max_length=128, initial="handler",
+                              help_text="A function of the main module, or module.function")
+    timeout = forms.IntegerField(label="Timeout (s)", min_value=1, max_value=service.MAX_TIMEOUT_S, initial=3)
+    memory_size = forms.IntegerField(label="Memory (MB)", min_value=service.MEMORY_RANGE[0],
+                                     max_value=service.MEMORY_RANGE[1], initial=128)
+    environment = forms.CharField(label="Environment variables", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3, "placeholder": "NAME=value"}),
+                                  help_text="One NAME=value per line")
+    description = forms.CharField(max_length=256, required=False)
+
+    def clean_environment(self) -> dict[str, str]:
+        variables = {}
+        for number, line in enumerate(self.cleaned_data["environment"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip().isidentifier():
+                raise forms.ValidationError(f"Line {number} is not NAME=value.")
+            variables[key.strip()] = value
+        return variables
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name not in ("name", "code")}
+
+
+class CodeSettingsForm(SettingsForm):
+    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}), strip=False,
+                           initial=service.DEFAULT_CODE)
+
+
+class CreateFunctionForm(CodeSettingsForm):
+    name = forms.CharField(max_length=64)
+    field_order = ["name"]
+
+
+class TestEventForm(forms.Form):
+    event = forms.CharField(label="Test event", strip=False, initial='{\n  "key": "value"\n}',
+                            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
+
+    def clean_event(self) -> str:
+        try:
+            json.loads(self.cleaned_data["event"])
+        except ValueError as error:
+            raise forms.ValidationError(f"The event is not valid JSON: {error}") from None
+        return self.cleaned_data["event"]
+
+
+def _initial(function: Function) -> dict[str, Any]:
+    environment = json.loads(function.environment or "{}")
+    return {
+        "handler": function.handler, "timeout": function.timeout, "memory_size": function.memory_size,
+        "description": function.description, "code": function.code,
+        "environment": "\n".join(f"{key}={value}" for key, value in environment.items()),
+    }
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@require_GET
+def function_list(request: HttpRequest) -> HttpResponse:
+    rows = [(function, function.invocations.first()) for function in service.list_functions()]
+    context = {"rows": rows, "directory": functions_dir(), "nav": "functions"}
+    return render(request, "console/function_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def function_create(request: HttpRequest) -> HttpResponse:
+    form = CreateFunctionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            function = service.create_function(form.cleaned_data["name"], code=form.cleaned_data["code"],
+                                               **form.values())
+        except ServiceError as error:
+            form.add_error("name" if "name" in error.message.lower() else None, error.message)
+        else:
+            messages.success(request, f"Created function {function.name}.")
+            return redirect("function-detail", name=function.name)
+    return render(request, "console/function_form.html", {"form": form, "creating": True, "nav": "functions"})
+
+
+@require_GET
+def function_detail(request: HttpRequest, name: str) -> HttpResponse:
+    function = _get_function_or_404(name)
+    request_id = request.GET.get("invocation")
+    shown = function.invocations.filter(request_id=request_id).first() if request_id else None
+    form = TestEventForm(initial={"event": shown.event} if shown else None)
+    return _detail(request, function, form, request_id)
+
+
+def _detail(request: HttpRequest, function: Function, form: TestEventForm, request_id: str | None,
+            status: int = 200) -> HttpResponse:
+    invocations = service.recent_invocations(function, RECENT)
+    shown = next((i for i in invocations if i.request_id == request_id), None)
+    callers = dict(Execution.objects.filter(arn__in={i.caller for i in invocations}).values_list("arn", "pk"))
+    path = code_files.discover().get(function.name) if function.source == Function.DIRECTORY else None
+    context = {
+        "function": function,
+        "arn": code_files.function_arn(function.name),
+        "path": path,
+        "code": code_files.read_code(function),
+        "environment": sorted(json.loads(function.environment or "{}").items()),
+        "form": form,
+        "shown": _view(shown, callers) if shown else None,
+        "invocations": [_view(i, callers) for i in invocations],
+        "nav": "functions",
+    }
+    return render(request, "console/function_detail.html", context, status=status)
+
+
+def _view(invocation: Invocation, callers: dict[str, int]) -> dict[str, Any]:
+    """An invocation with its event, result and error pretty-printed for the page."""
+    return {
+        "invocation": invocation,
+        "execution_id": callers.get(invocation.caller),
+        "caller_name": invocation.caller.rsplit(":", 1)[-1],
+        "event": _pretty(invocation.event),
+        "result": _pretty(invocation.result) if invocation.result is not None else None,
+        "error": json.loads(invocation.error) if invocation.error else None,
+    }
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+async def function_invoke(request: HttpRequest, name: str) -> HttpResponse:
+    """Run the function with the test event, then show the page with its invocation."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    return await sync_to_async(_invoke, thread_sensitive=False)(request, name)
+
+
+def _invoke(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        function = _get_function_or_404(name)
+        form = TestEventForm(request.POST)
+        if not form.is_valid():
+            return _detail(request, function, form, None, status=400)
+        try:
+            result = service.invoke(function.name, form.cleaned_data["event"], caller="console")
+        except ServiceError as error:
+            form.add_error("event", f"{error.code}: {error.message}")
+            return _detail(request, function, form, None, status=400)
+        url = reverse("function-detail", args=[function.name])
+        return redirect(f"{url}?invocation={result.request_id}#invocation-result")
+    finally:
+        close_old_connections()
+
+
+@require_http_methods(["GET", "POST"])
+def function_edit(request: HttpRequest, name: str) -> HttpResponse:
+    function = _get_function_or_404(name)
+    form_class = CodeSettingsForm if function.source == Function.CONSOLE else SettingsForm
+    form = form_class(request.POST or None, initial=_initial(function))
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data.get("code")
+        try:
+            service.update_function(function, code=code, **form.values())
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved {function.name}.")
+            return redirect("function-detail", name=function.name)
+    context = {"form": form, "function": function, "nav": "functions"}
+    return render(request, "console/function_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def function_delete(request: HttpRequest, name: str) -> HttpResponse:
+    function = _get_function_or_404(name)
+    if request.method == "POST":
+        try:
+            service.delete_function(function)
+        except ServiceError as error:
+            messages.error(request, error.message)
+            return redirect("function-detail", name=name)
+        messages.success(request, f"Deleted function {name}.")
+        return redirect("function-list")
+    return render(request, "console/function_delete.html", {"function": function, "nav": "functions"})

@@ -1,0 +1,178 @@
+"""The console's HTML pages. Reads use the models; every write goes through services."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from console import graph, starters
+from console.forms import EditMachineForm, MachineForm
+from console.models import StateMachine, StateMachineRevision
+from console.services import ServiceError, StateMachineDoesNotExist
+from console.services import machines as machine_service
+from console.views import fdl
+
+MAX_PREVIEW_BYTES = 1_048_576
+
+
+def _get_machine_or_404(name: str) -> StateMachine:
+    try:
+        return machine_service.get_machine(name)
+    except StateMachineDoesNotExist:
+        raise Http404(f"No state machine named {name!r}") from None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("machine-list")
+
+
+@require_GET
+def machine_list(request: HttpRequest) -> HttpResponse:
+    machines = StateMachine.objects.all()
+    template = "console/_machine_rows.html" if request.GET.get("partial") else "console/machine_list.html"
+    return render(request, template, {"machines": machines, "nav": "machines"})
+
+
+@require_http_methods(["GET", "POST"])
+def machine_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = MachineForm(request.POST)
+        if form.is_valid() and _create(request, form):
+            return redirect("machine-detail", name=form.cleaned_data["name"])
+    else:
+        form = MachineForm(initial=_starter_initial(request.GET.get("starter", "")))
+    return render(
+        request,
+        "console/machine_form.html",
+        {"form": form, "starters": starters.STARTERS, "creating": True,
+         **fdl.editor_context(form["definition"].value())},
+    )
+
+
+def _create(request: HttpRequest, form: MachineForm) -> bool:
+    data = form.cleaned_data
+    try:
+        machine_service.create_machine(
+            name=data["name"],
+            definition=data["definition"],
+            machine_type=data["type"],
+            role_arn=data["role_arn"],
+        )
+    except ServiceError as error:
+        _form_error(form, error)
+        return False
+    messages.success(request, f"Created state machine {data['name']}.")
+    return True
+
+
+def _form_error(form: MachineForm | EditMachineForm, error: ServiceError) -> None:
+    field = "definition" if error.code == "InvalidDefinition" else None
+    if error.code in ("InvalidName", "StateMachineAlreadyExists"):
+        field = "name"
+    form.add_error(field, f"{error.code}: {error.message}")
+
+
+def _starter_initial(key: str) -> dict:
+    starter = starters.STARTERS.get(key)
+    if starter is None:
+        return {"definition": starters.BLANK_DEFINITION}
+    return {"definition": starter.definition_text(), "type": starter.machine_type, "name": starter.name}
+
+
+@require_GET
+def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
+    machine = _get_machine_or_404(name)
+    drawing = graph.render(machine.definition, machine.type)
+    revisions = machine.revisions.all()
+    return render(
+        request,
+        "console/machine_detail.html",
+        {"machine": machine, "graph": drawing, "revisions": revisions,
+         "definition": _pretty(machine.definition), "asl_equivalent": fdl.asl_equivalent(machine.definition)},
+    )
+
+
+@require_GET
+def machine_revision(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    machine = _get_machine_or_404(name)
+    try:
+        revision = machine.revisions.get(number=number)
+    except StateMachineRevision.DoesNotExist:
+        raise Http404(f"{name} has no revision {number}") from None
+    drawing = graph.render(revision.definition, machine.type)
+    return render(
+        request,
+        "console/machine_revision.html",
+        {"machine": machine, "revision": revision, "graph": drawing,
+         "definition": _pretty(revision.definition), "asl_equivalent": fdl.asl_equivalent(revision.definition)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def machine_edit(request: HttpRequest, name: str) -> HttpResponse:
+    machine = _get_machine_or_404(name)
+    if request.method == "POST":
+        form = EditMachineForm(request.POST)
+        if form.is_valid() and _update(request, machine, form):
+            return redirect("machine-detail", name=machine.name)
+    else:
+        form = EditMachineForm(initial={"definition": machine.definition, "role_arn": machine.role_arn})
+    return render(request, "console/machine_form.html",
+                  {"form": form, "machine": machine, **fdl.editor_context(form["definition"].value())})
+
+
+def _update(request: HttpRequest, machine: StateMachine, form: EditMachineForm) -> bool:
+    try:
+        updated = machine_service.update_machine(
+            machine,
+            definition=form.cleaned_data["definition"],
+            role_arn=form.cleaned_data["role_arn"] or None,
+        )
+    except ServiceError as error:
+        _form_error(form, error)
+        return False
+    if updated.revision == machine.revision:
+        messages.info(request, "Nothing changed; no new revision was saved.")
+    else:
+        messages.success(request, f"Saved revision {updated.revision} of {machine.name}.")
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def machine_delete(request: HttpRequest, name: str) -> HttpResponse:
+    machine = _get_machine_or_404(name)
+    if request.method == "POST":
+        machine_service.delete_machine(machine)
+        messages.success(request, f"Deleted state machine {name}.")
+        return redirect("machine-list")
+    return render(request, "console/machine_delete.html", {"machine": machine})
+
+
+@require_POST
+def machine_validate(request: HttpRequest) -> JsonResponse:
+    """Validate a definition while the user types; also return its graph preview."""
+    if len(request.body) > MAX_PREVIEW_BYTES * 2:
+        return JsonResponse({"error": "The definition is larger than 1 MiB."}, status=413)
+    try:
+        body = json.loads(request.body)
+        definition, machine_type = body["definition"], body.get("type", "STANDARD")
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": 'Send {"definition": "...", "type": "STANDARD"}.'}, status=400)
+    if not isinstance(definition, str) or machine_type not in machine_service.TYPES:
+        return JsonResponse({"error": "definition must be text and type STANDARD or EXPRESS."}, status=400)
+    result = machine_service.validate_definition(definition, machine_type)
+    payload: dict = {"ok": result.ok, "diagnostics": result.diagnostics, "language": fdl.language_of(definition)}
+    if result.ok:
+        drawing = graph.render(definition, machine_type, persist=False)
+        payload.update(svg=drawing.svg, graph_error=drawing.error)
+    return JsonResponse(payload)
+
+
+def _pretty(definition: str) -> str:
+    parsed = machine_service.parsed_definition(definition)
+    return definition if parsed is None else json.dumps(parsed, indent=2, ensure_ascii=False)

@@ -1,0 +1,378 @@
+"""Parallel and Map states (States Language: "Parallel State", "Map State": ItemsPath /
+Items, ItemSelector (legacy Parameters), MaxConcurrency(Path), ToleratedFailureCount /
+Percentage(Path), inline and distributed processing).
+
+Each branch and each iteration runs in a child frame; the parent frame waits with
+``wait == "children"`` and its scratch (plain JSON) counts what is running and done.
+Distributed Map iterations are child executions on AWS, so their states leave no events
+in the parent's history: their frames are ``silent``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import steps
+from engine.errors import (
+    STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    STATES_ITEM_READER_FAILED,
+    STATES_QUERY_EVALUATION_ERROR,
+    STATES_RUNTIME,
+    StatesError,
+)
+from engine.execution import Frame
+from engine.json_types import type_name
+from engine.paths import to_json
+
+Run = Any
+
+_THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+def _state_of(run: Run, frame: Frame) -> Any:
+    return run.machines[frame.machine_key].states[frame.state_name]
+
+
+def _children(run: Run, frame: Frame) -> list[Frame]:
+    return sorted((f for f in run.ex.frames.values() if f.parent == frame.id),
+                  key=lambda f: f.index)
+
+
+def abort_children(run: Run, frame: Frame, state: Any) -> None:
+    """Stop the branches/iterations still running, with AWS's *Aborted events."""
+    children = _children(run, frame)
+    for child in children:
+        _abort_events(run, child)
+        # Every live iteration frame had its MapIterationStarted event at launch.
+        if state.type == "Map" and not state.distributed:
+            run.emit(frame, "MapIterationAborted", {"name": state.name, "index": child.index})
+    run.abort_frames({child.id for child in children})
+
+
+def _abort_events(run: Run, frame: Frame) -> None:
+    """Emit ``<Type>StateAborted`` for the state a frame is waiting in, innermost first."""
+    if frame.entered_event_id == 0 or frame.wait in (None, "done"):
+        return
+    state = _state_of(run, frame)
+    if frame.wait == "children":
+        for child in _children(run, frame):
+            _abort_events(run, child)
+    run.emit(frame, f"{state.type}StateAborted")
+
+
+# --------------------------------------------------------------------------- Parallel
+
+
+def start_parallel(run: Run, frame: Frame, state: Any) -> None:
+    effective = steps.effective_input(run, frame, state)
+    branch_input = steps.parameters(run, frame, state, effective)
+    frame.scratch = {"input": branch_input}
+    _launch_parallel(run, frame, state, branch_input)
+
+
+def retry_parallel(run: Run, frame: Frame, state: Any) -> None:
+    steps.guarded(run, frame, state, lambda: start_parallel(run, frame, state))
+
+
+def _launch_parallel(run: Run, frame: Frame, state: Any, branch_input: Any) -> None:
+    run.emit(frame, "ParallelStateStarted")
+    count = len(state.branches)
+    frame.scratch.update(results=[None] * count, pending=count)
+    if run.inspect is not None and "mock" in run.inspect:
+        _finish_parallel(run, frame, state, run.inspect["mock"]())
+        return
+    frame.wait = "children"
+    for index, branch in enumerate(state.branches):
+        child = run.new_frame(frame, index, branch, branch_input, dict(frame.variables))
+        run.ready.append(child)
+
+
+def _parallel_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
+                              output: Any) -> None:
+    scratch = frame.scratch
+    scratch["results"][child.index] = output
+    scratch["pending"] -= 1
+    if scratch["pending"] == 0:
+        run.emit(frame, "ParallelStateSucceeded")
+        frame.wait = None
+        steps.guarded(run, frame, state,
+                      lambda: _finish_parallel(run, frame, state, scratch["results"]))
+        run.resume(frame)
+
+
+def _finish_parallel(run: Run, frame: Frame, state: Any, results: Any) -> None:
+    if run.inspect is not None:
+        run.inspect["result"] = results
+    steps.finish_state(run, frame, state, results)
+
+
+def _parallel_child_failed(run: Run, frame: Frame, state: Any, error: str | None,
+                           cause: str | None) -> None:
+    abort_children(run, frame, state)
+    frame.wait = None
+    run.state_failed(frame, state, StatesError(error or "", cause),
+                     final_event="ParallelStateFailed")
+    run.resume(frame)
+
+
+# --------------------------------------------------------------------------- Map
+
+
+def start_map(run: Run, frame: Frame, state: Any) -> None:
+    try:
+        _start_map(run, frame, state)
+    except StatesError as err:
+        final = None if err.name == STATES_RUNTIME else "MapStateFailed"
+        run.state_failed(frame, state, err, located=True, final_event=final)
+
+
+def retry_map(run: Run, frame: Frame, state: Any) -> None:
+    start_map(run, frame, state)
+
+
+def _start_map(run: Run, frame: Frame, state: Any) -> None:
+    effective = steps.effective_input(run, frame, state)
+    scope = run.scope(frame, state, effective)
+    items = _items(state, _read_items(run, state, scope))
+    if run.inspect is not None and not state.io.jsonata:
+        run.inspect["afterItemsPath"] = items
+    limit = _integer(state.max_concurrency, scope, "MaxConcurrency")
+    run.emit(frame, "MapStateStarted", {"length": len(items)})
+    count = _integer(state.tolerated_count, scope, "ToleratedFailureCount")
+    percentage = _percentage(state.tolerated_percentage, scope)
+    if run.inspect is not None:
+        _inspect_map(run, limit, count, percentage)
+    frame.scratch = {
+        "effective": effective, "items": items, "results": [None] * len(items),
+        "next": 0, "running": 0, "done": 0, "failed": 0, "limit": limit or 0,
+        "tolerated_count": count, "tolerated_percentage": percentage,
+    }
+    if state.distributed:
+        run.emit(frame, "MapRunStarted", {"mapRunArn": _map_run_arn(run, state)})
+    if run.inspect is not None and "mock" in run.inspect:
+        _map_mocked(run, frame, state)
+        return
+    if not items:
+        _finish_map(run, frame, state)
+        return
+    frame.wait = "children"
+    _launch_iterations(run, frame, state)
+
+
+def _read_items(run: Run, state: Any, scope: Any) -> Any:
+    if state.item_reader is None:
+        return state.items.get(scope)
+    # Reading items from S3 needs the S3 integration; TestState passes them in.
+    if run.inspect is not None and "reader_items" in run.inspect:
+        return run.inspect["reader_items"]
+    raise StatesError(STATES_ITEM_READER_FAILED, "ItemReader sources are not supported")
+
+
+def _inspect_map(run: Run, limit: int | None, count: int | None,
+                 percentage: float | None) -> None:
+    run.inspect["maxConcurrency"] = limit or 0
+    if count is not None:
+        run.inspect["toleratedFailureCount"] = count
+    if percentage is not None:
+        run.inspect["toleratedFailurePercentage"] = percentage
+
+
+def _map_mocked(run: Run, frame: Frame, state: Any) -> None:
+    """TestState: the mock stands for the iterations' results (or their failure)."""
+    result = run.inspect["mock"]()
+    scratch = frame.scratch
+    scratch["failed"] = run.inspect.get("map_failures", 0)
+    tolerance_set = state.tolerated_count is not None or state.tolerated_percentage is not None
+    if scratch["failed"] and tolerance_set and _exceeds_tolerance(scratch):
+        raise StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE)
+    scratch["results"] = result
+    _finish_map(run, frame, state)
+
+
+def _map_run_arn(run: Run, state: Any) -> str:
+    execution_arn = run.ex.context.get("Execution", {}).get("Id", "")
+    return execution_arn.replace(":execution:", ":mapRun:") + f"/{state.name}:{run.ex.seq}"
+
+
+def _items(state: Any, value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    spec = state.items
+    if spec.jsonata:
+        inner = spec.text[2:-2].strip() if isinstance(spec.text, str) else spec.text
+        raise StatesError(
+            STATES_QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{inner}' specified for the field 'Items' returned an "
+            f"unexpected result type. Expected 'array', but was '{type_name(value)}' for "
+            f"value: {to_json(value)}",
+        )
+    name = STATES_QUERY_EVALUATION_ERROR if state.io.jsonata else STATES_RUNTIME
+    raise StatesError(name, f"Map state input must be an array but was: {to_json(value)}")
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else to_json(value)
+
+
+def _numeric_text(value: Any) -> Any:
+    """Path forms accept numbers written as strings ("1"), as AWS does."""
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _integer(spec: Any, scope: Any, name: str) -> int | None:
+    if spec is None:
+        return None
+    value = _numeric_text(spec.get(scope))
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if spec.jsonata:
+            raise StatesError(STATES_QUERY_EVALUATION_ERROR,
+                              f"The {spec.field} field must be a non-negative integer: "
+                              f"{_shown(value)}")
+        raise StatesError(STATES_RUNTIME, f"The {spec.field} field refers to value "
+                                          f"\"{_shown(value)}\" which is not a valid integer: "
+                                          f"{spec.text}")
+    if value < 0:
+        raise StatesError(STATES_RUNTIME, f"{name} cannot be negative.")
+    return int(value)
+
+
+def _percentage(spec: Any, scope: Any) -> float | None:
+    if spec is None:
+        return None
+    value = _numeric_text(spec.get(scope))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise StatesError(STATES_RUNTIME, f"The {spec.field} field refers to value "
+                                          f"\"{_shown(value)}\" which is not a valid float: "
+                                          f"{spec.text}")
+    if not 0 <= value <= 100:
+        raise StatesError(STATES_RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
+    return value
+
+
+def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
+    scratch = frame.scratch
+    items = scratch["items"]
+    limit = scratch["limit"]
+    while scratch["next"] < len(items) and (limit == 0 or scratch["running"] < limit):
+        index = scratch["next"]
+        scratch["next"] = index + 1
+        scratch["running"] += 1
+        try:
+            value = _iteration_input(run, frame, state, index, items[index])
+        except StatesError as err:
+            _map_failed(run, frame, state, err)
+            return
+        if not state.distributed:
+            run.emit(frame, "MapIterationStarted", {"name": state.name, "index": index})
+        child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
+                              silent=state.distributed)
+        run.ready.append(child)
+
+
+def _iteration_input(run: Run, frame: Frame, state: Any, index: int, item: Any) -> Any:
+    if state.item_selector is None:
+        return item
+    frame.item = [index, item]
+    try:
+        data = frame.data if state.io.jsonata else frame.scratch["effective"]
+        return state.item_selector.get(run.scope(frame, state, data))
+    finally:
+        frame.item = None
+
+
+def _map_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
+                         output: Any) -> None:
+    scratch = frame.scratch
+    scratch["results"][child.index] = output
+    if not state.distributed:
+        run.emit(frame, "MapIterationSucceeded", {"name": state.name, "index": child.index})
+    _iteration_done(run, frame, state)
+
+
+def _iteration_done(run: Run, frame: Frame, state: Any) -> None:
+    scratch = frame.scratch
+    scratch["running"] -= 1
+    scratch["done"] += 1
+    if scratch["done"] == len(scratch["items"]):
+        frame.wait = None
+        steps.guarded(run, frame, state, lambda: _finish_map(run, frame, state))
+        run.resume(frame)
+    else:
+        _launch_iterations(run, frame, state)
+
+
+def _finish_map(run: Run, frame: Frame, state: Any) -> None:
+    if state.distributed:
+        run.emit(frame, "MapRunSucceeded")
+    run.emit(frame, "MapStateSucceeded")
+    results = frame.scratch["results"]
+    if run.inspect is not None:
+        run.inspect["result"] = results
+    steps.finish_state(run, frame, state, results)
+
+
+def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: str | None,
+                      cause: str | None) -> None:
+    scratch = frame.scratch
+    if not state.distributed:
+        run.emit(frame, "MapIterationFailed", {"name": state.name, "index": child.index})
+        _map_failed(run, frame, state, StatesError(error or "", cause))
+        return
+    scratch["failed"] += 1
+    error_output: dict[str, Any] = {"Error": error}
+    if cause is not None:
+        error_output["Cause"] = cause
+    scratch["results"][child.index] = error_output
+    if _exceeds_tolerance(scratch):
+        run.emit(frame, "MapRunFailed", {"error": STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                                         "cause": _THRESHOLD_CAUSE})
+        _map_failed(run, frame, state,
+                    StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE))
+        return
+    _iteration_done(run, frame, state)
+
+
+def _exceeds_tolerance(scratch: dict[str, Any]) -> bool:
+    failed = scratch["failed"]
+    count = scratch["tolerated_count"]
+    percentage = scratch["tolerated_percentage"]
+    if count is None and percentage is None:
+        return failed > 0
+    if count is not None and failed <= count:
+        return False
+    total = len(scratch["items"])
+    if percentage is not None and total and failed * 100.0 / total <= percentage:
+        return False
+    return True
+
+
+def _map_failed(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
+    abort_children(run, frame, state)
+    frame.wait = None
+    run.state_failed(frame, state, err, final_event="MapStateFailed")
+    run.resume(frame)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def child_succeeded(run: Run, parent: Frame, child: Frame, output: Any) -> None:
+    state = _state_of(run, parent)
+    if state.type == "Parallel":
+        _parallel_child_succeeded(run, parent, state, child, output)
+    else:
+        _map_child_succeeded(run, parent, state, child, output)
+
+
+def child_failed(run: Run, parent: Frame, child: Frame, error: str | None,
+                 cause: str | None) -> None:
+    state = _state_of(run, parent)
+    if state.type == "Parallel":
+        _parallel_child_failed(run, parent, state, error, cause)
+    else:
+        _map_child_failed(run, parent, state, child, error, cause)

@@ -1,0 +1,318 @@
+// The execution page: the graph coloured by step status, a table of steps (one row per
+// visit of a state; Map iterations apart), the paged event history, and a step panel.
+// Selecting a state in any of them highlights it in the others. The page follows the
+// execution over a websocket and, on reconnect, asks for what it missed (after=lastId).
+// Every user-supplied string is inserted as text.
+
+const script = document.getElementById("execution-script");
+const pk = script.dataset.pk;
+const data = JSON.parse(document.getElementById("execution-data").textContent);
+const nodes = data.nodes; // state name -> node id
+const stateByNode = Object.fromEntries(Object.entries(nodes).map(([name, id]) => [id, name]));
+const STATUS_CLASSES = ["status-in-progress", "status-succeeded", "status-failed", "status-caught", "status-cancelled"];
+const PAGE = 100;
+const events = [];
+let status = data.status;
+let statuses = {};
+let lastId = 0;
+let selected = null;
+let chosenVisit = null; // id of the *StateEntered event that opened the chosen visit
+let newestFirst = false;
+let page = 0;
+let tokens = {}; // state name -> open task tokens [{id, since}]
+
+const el = (tag, text, cls) => {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+};
+
+function parseMaybe(value) {
+  if (typeof value !== "string") return value;
+  try { return JSON.parse(value); } catch { return value; }
+}
+
+function pretty(value) {
+  const parsed = parseMaybe(value);
+  return typeof parsed === "string" ? parsed : JSON.stringify(parsed, null, 2);
+}
+
+const elapsed = (ts) => (events.length ? ((ts - events[0].timestamp) * 1000).toFixed(0) + " ms" : "");
+
+// ---------------------------------------------------------------- visits (steps table)
+
+function visits() {
+  const open = new Map();
+  const done = [];
+  for (const event of events) {
+    if (!event.state) continue;
+    const key = event.state + "\u0000" + event.iteration;
+    if (event.type.endsWith("StateEntered")) {
+      const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
+        entered: event, exited: null, failures: [], scheduled: [], events: [event] };
+      open.set(key, visit);
+      done.push(visit);
+      continue;
+    }
+    const visit = open.get(key);
+    if (!visit) continue;
+    visit.events.push(event);
+    if (event.type.match(/(Failed|TimedOut)$/) && !event.type.startsWith("MapIteration")) visit.failures.push(event);
+    if (event.type.endsWith("Scheduled")) visit.scheduled.push(event);
+    if (event.type.endsWith("StateExited")) { visit.exited = event; open.delete(key); }
+  }
+  return done;
+}
+
+function visitStatus(visit) {
+  if (visit.type === "Fail") return "failed";
+  if (visit.exited) return visit.failures.length ? "caught" : "succeeded";
+  if (status === "RUNNING") return "in-progress";
+  return status === "ABORTED" ? "cancelled" : "failed";
+}
+
+function renderSteps() {
+  const body = document.querySelector("#steps tbody");
+  const rows = visits().map((visit) => {
+    const row = el("tr");
+    row.dataset.state = visit.state;
+    if (visit.state === selected) row.classList.add("selected");
+    const stepStatus = visitStatus(visit);
+    const end = visit.exited ? visit.exited.timestamp : null;
+    row.append(
+      el("td", visit.state + (visit.iteration ? ` (${visit.iteration})` : "")),
+      el("td", visit.type),
+      statusCell(stepStatus),
+      el("td", elapsed(visit.entered.timestamp)),
+      el("td", end === null ? "—" : ((end - visit.entered.timestamp) * 1000).toFixed(0) + " ms"),
+      el("td", String(Math.max(0, visit.scheduled.length - 1))),
+    );
+    row.addEventListener("click", () => select(visit.state, visit.entered.id));
+    return row;
+  });
+  body.replaceChildren(...rows);
+}
+
+function statusCell(value) {
+  const td = el("td");
+  td.append(el("span", value, "badge status-" + value));
+  return td;
+}
+
+// ---------------------------------------------------------------- events table
+
+function renderEvents() {
+  const ordered = newestFirst ? [...events].reverse() : events;
+  const pages = Math.max(1, Math.ceil(ordered.length / PAGE));
+  page = Math.min(page, pages - 1);
+  const rows = ordered.slice(page * PAGE, (page + 1) * PAGE).map(eventRow);
+  document.querySelector("#events tbody").replaceChildren(...rows);
+  document.getElementById("event-count").textContent = `(${events.length})`;
+  document.getElementById("event-page").textContent = `page ${page + 1} of ${pages}`;
+  document.getElementById("event-prev").disabled = page === 0;
+  document.getElementById("event-next").disabled = page >= pages - 1;
+}
+
+function eventRow(event) {
+  const row = el("tr", undefined, "event type-" + (event.type.match(/(Failed|TimedOut|Aborted)$/) ? "bad" : "ok"));
+  if (event.state && event.state === selected) row.classList.add("selected");
+  const details = el("td");
+  if (event.details) {
+    const box = el("details");
+    box.append(el("summary", summarise(event.details)));
+    const expanded = Object.fromEntries(Object.entries(event.details).map(([k, v]) => [k, parseMaybe(v)]));
+    box.append(el("pre", JSON.stringify(expanded, null, 2)));
+    details.append(box);
+  }
+  const stateCell = el("td", event.state + (event.iteration ? ` (${event.iteration})` : ""));
+  if (event.state) stateCell.addEventListener("click", () => select(event.state));
+  row.append(el("td", String(event.id)), el("td", event.type, "event-type"), stateCell,
+    el("td", elapsed(event.timestamp)), details);
+  return row;
+}
+
+function summarise(details) {
+  if (details.error) return details.error + (details.cause ? ": " + String(details.cause).slice(0, 80) : "");
+  if (details.resource) return details.resource;
+  return Object.keys(details).filter((k) => !k.endsWith("Details")).join(", ");
+}
+
+// ---------------------------------------------------------------- selection and step panel
+
+function select(name, visitId = null) {
+  selected = name;
+  chosenVisit = visitId;
+  document.querySelectorAll("#graph .node.selected").forEach((n) => n.classList.remove("selected"));
+  document.getElementById(nodes[name])?.classList.add("selected");
+  renderSteps();
+  renderEvents();
+  renderPanel();
+}
+
+function block(title, text) {
+  const box = el("div");
+  box.append(el("h3", title), el("pre", text, "json"));
+  return box;
+}
+
+function renderPanel() {
+  if (!selected) return;
+  document.getElementById("step-hint").hidden = true;
+  const box = document.getElementById("step-details");
+  const mine = visits().filter((v) => v.state === selected);
+  box.replaceChildren(el("h3", selected, "step-name"));
+  const state = statuses[selected] || "not reached";
+  box.append(el("span", state, "badge status-" + state.replace(" ", "-")));
+  const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
+  if (mine.length > 1) box.append(visitChooser(mine, visit));
+  if (visit) describeVisit(box, visit);
+  for (const token of tokens[selected] || []) box.append(callbackActions(token));
+  const definition = data.definitions[selected];
+  if (definition) box.append(block("Definition", JSON.stringify(definition, null, 2)));
+}
+
+function visitChooser(mine, shown) {
+  const label = el("label", "Visit ", "visit-label");
+  const chooser = el("select");
+  chooser.id = "visit-chooser";
+  mine.forEach((v, i) => {
+    const option = el("option", `${i + 1}${v.iteration ? " · " + v.iteration : ""} · ${visitStatus(v)}`);
+    option.value = String(v.entered.id);
+    option.selected = v === shown;
+    chooser.append(option);
+  });
+  chooser.addEventListener("change", () => { chosenVisit = Number(chooser.value); renderPanel(); });
+  label.append(chooser);
+  return label;
+}
+
+function describeVisit(box, visit) {
+  if (visit.scheduled.length > 1) box.append(block("Retries", String(visit.scheduled.length - 1)));
+  box.append(block("Input", pretty(visit.entered.details?.input ?? "")));
+  const parameters = visit.scheduled.at(-1)?.details?.parameters;
+  if (parameters) box.append(block("Parameters", pretty(parameters)));
+  if (visit.exited) box.append(block("Output", pretty(visit.exited.details?.output ?? "")));
+  for (const failure of visit.failures) {
+    const d = failure.details || {};
+    box.append(block(`${failure.type} (event ${failure.id})`, [d.error, d.cause].filter(Boolean).join("\n\n")));
+  }
+}
+
+// ---------------------------------------------------------------- callback actions
+
+function callbackUrl(id, action) {
+  return script.dataset.callbackUrl.replace("/0/approve", `/${id}/${action}`);
+}
+
+function actionForm(id, action, label, fields) {
+  const form = el("form", undefined, "callback-form");
+  form.method = "post";
+  form.action = callbackUrl(id, action);
+  const csrf = document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]").cloneNode();
+  const back = el("input");
+  Object.assign(back, { type: "hidden", name: "next", value: location.pathname });
+  form.append(csrf, back, ...fields);
+  const button = el("button", label, "button");
+  button.type = "submit";
+  button.id = `${action}-${id}`;
+  form.append(button);
+  return form;
+}
+
+function field(tag, name, placeholder, value = "") {
+  const input = el(tag);
+  Object.assign(input, { name, placeholder, value });
+  return input;
+}
+
+function callbackActions(token) {
+  const box = el("div", undefined, "callback-actions");
+  box.append(el("h3", `Waiting for a callback since ${new Date(token.since).toLocaleTimeString()}`));
+  const output = field("textarea", "output", "Output (JSON)", "{}");
+  output.id = `output-${token.id}`;
+  const approve = actionForm(token.id, "approve", "Approve (SendTaskSuccess)", [output]);
+  output.addEventListener("input", () => {
+    let ok = true;
+    try { JSON.parse(output.value); } catch { ok = false; }
+    output.classList.toggle("invalid", !ok);
+    approve.querySelector("button").disabled = !ok;
+  });
+  const reject = actionForm(token.id, "reject", "Reject (SendTaskFailure)",
+    [field("input", "error", "Error"), field("input", "cause", "Cause")]);
+  box.append(approve, reject, actionForm(token.id, "heartbeat", "Send heartbeat", []));
+  return box;
+}
+
+// ---------------------------------------------------------------- live updates
+
+const END_STATUS = { SUCCEEDED: "succeeded", FAILED: "failed", TIMED_OUT: "failed", ABORTED: "cancelled" };
+
+function colour(node, value) {
+  if (!node) return;
+  node.classList.remove(...STATUS_CLASSES);
+  if (value) node.classList.add("status-" + value);
+}
+
+function applyStatuses() {
+  for (const [name, id] of Object.entries(nodes)) colour(document.getElementById(id), statuses[name]);
+  colour(document.getElementById("start"), events.length ? "succeeded" : null);
+  colour(document.getElementById("end"), END_STATUS[status]);
+}
+
+async function refreshFacts() {
+  const box = document.getElementById("facts-box");
+  const response = await fetch(box.dataset.url);
+  if (response.ok) box.innerHTML = await response.text(); // server-rendered, escaped by Django
+  if (status !== "RUNNING") document.getElementById("stop-box")?.remove();
+}
+
+function update(message) {
+  for (const event of message.events) {
+    if (event.id > lastId) { events.push(event); lastId = event.id; }
+  }
+  statuses = message.statuses;
+  const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
+  tokens = message.tokens || {};
+  const ended = message.status !== status;
+  status = message.status;
+  applyStatuses();
+  renderSteps();
+  renderEvents();
+  // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
+  if (tokensChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
+  if (ended) refreshFacts();
+}
+
+let delay = 500;
+function connect() {
+  const indicator = document.getElementById("live-indicator");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
+  socket.onopen = () => {
+    delay = 500;
+    indicator.textContent = "● live";
+    socket.send(JSON.stringify({ after: lastId }));
+  };
+  socket.onmessage = (message) => update(JSON.parse(message.data));
+  socket.onclose = () => {
+    indicator.textContent = status === "RUNNING" ? "reconnecting…" : "";
+    if (status === "RUNNING") setTimeout(connect, (delay = Math.min(delay * 2, 10000)));
+  };
+}
+
+document.querySelectorAll("#graph .node.state").forEach((node) => {
+  node.setAttribute("tabindex", "0");
+  node.addEventListener("click", () => select(stateByNode[node.id]));
+  node.addEventListener("keydown", (e) => { if (e.key === "Enter") select(stateByNode[node.id]); });
+});
+document.getElementById("event-order").addEventListener("change", (e) => {
+  newestFirst = e.target.value === "newest";
+  page = 0;
+  renderEvents();
+});
+document.getElementById("event-prev").addEventListener("click", () => { page -= 1; renderEvents(); });
+document.getElementById("event-next").addEventListener("click", () => { page += 1; renderEvents(); });
+
+update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
+if (status === "RUNNING") connect();

@@ -1,0 +1,285 @@
+"""The step function as a durable host drives it: one trigger in, events and effects out."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.context import VirtualClock, default_context
+from engine.definition import load
+from engine.driver import ExecutionFailed, run, run_execution
+from engine.execution import (
+    ABORTED,
+    FAILED,
+    RUNNING,
+    SUCCEEDED,
+    TIMED_OUT,
+    ArmTimer,
+    CallIntegration,
+    CancelTimer,
+    ExecutionState,
+    Heartbeat,
+    Redrive,
+    Start,
+    Stop,
+    TaskFailed,
+    TaskSubmitted,
+    TaskSucceeded,
+    TimerFired,
+)
+from engine.interpreter import advance
+
+ECHO = "arn:aws:states:::lambda:invoke"
+
+
+def _task_machine(**task: object) -> dict:
+    body = {"Type": "Task", "Resource": ECHO, "End": True}
+    body.update(task)
+    return {"StartAt": "T", "States": {"T": body}}
+
+
+def _start(definition: dict, data: object = None, clock: VirtualClock | None = None):
+    clock = clock or VirtualClock(seed=7)
+    machine = load(definition)
+    step = advance(machine, None, Start(data or {}, default_context(clock.now())), clock)
+    return machine, step, clock
+
+
+def _types(step) -> list[str]:
+    return [event.type for event in step.events]
+
+
+def _only(effects, kind):
+    found = [effect for effect in effects if isinstance(effect, kind)]
+    assert len(found) == 1, effects
+    return found[0]
+
+
+def test_it_asks_the_host_to_call_the_task_and_waits() -> None:
+    machine, step, clock = _start(_task_machine(Parameters={"x.$": "$.v"}), {"v": 3})
+    call = _only(step.effects, CallIntegration)
+    assert (call.resource, call.parameters, call.wait_for_token) == (ECHO, {"x": 3}, False)
+    assert step.status == RUNNING
+    assert _types(step) == ["ExecutionStarted", "TaskStateEntered", "TaskScheduled",
+                            "TaskStarted"]
+    done = advance(machine, step.state, TaskSucceeded(call.task_id, {"ok": 1}), clock)
+    assert done.status == SUCCEEDED and done.state.output == {"ok": 1}
+    assert _types(done) == ["TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]
+    assert [e.id for e in step.events + done.events] == list(range(1, 8))
+
+
+def test_it_resumes_from_a_serialised_snapshot() -> None:
+    definition = _task_machine(ResultPath="$.r", Next="P", End=None)
+    definition["States"]["T"].pop("End")
+    definition["States"]["P"] = {"Type": "Pass", "End": True}
+    machine, step, clock = _start(definition, {"a": 1})
+    call = _only(step.effects, CallIntegration)
+    snapshot = json.loads(json.dumps(step.state.to_json()))
+    restored = ExecutionState.from_json(snapshot)
+    done = advance(machine, restored, TaskSucceeded(call.task_id, "res"), clock)
+    assert done.state.output == {"a": 1, "r": "res"}
+    assert done.events[0].id == step.state.event_count + 1
+
+
+def test_it_gives_wait_for_task_token_tasks_an_injected_token() -> None:
+    definition = _task_machine(
+        Resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        Parameters={"MessageBody": {"token.$": "$$.Task.Token"}},
+    )
+    machine, step, clock = _start(definition)
+    call = _only(step.effects, CallIntegration)
+    assert call.wait_for_token and len(call.token) == 64
+    assert call.parameters == {"MessageBody": {"token": call.token}}
+    submitted = advance(machine, step.state, TaskSubmitted(call.task_id, {"MessageId": "m"}),
+                        clock)
+    assert _types(submitted) == ["TaskSubmitted"] and submitted.status == RUNNING
+    done = advance(machine, submitted.state, TaskSucceeded(call.task_id, {"ok": True}), clock)
+    assert done.state.output == {"ok": True}
+
+
+def test_a_wait_state_arms_a_timer_and_never_finishes_early() -> None:
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    machine, step, clock = _start(definition)
+    timer = _only(step.effects, ArmTimer)
+    assert timer.due_at == clock.now() + 30
+    assert step.status == RUNNING
+    done = advance(machine, step.state, TimerFired(timer.timer_id), clock)
+    assert done.status == SUCCEEDED
+    assert _types(done) == ["WaitStateExited", "ExecutionSucceeded"]
+
+
+def test_retry_backs_off_exponentially_up_to_max_delay() -> None:
+    retry = [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "BackoffRate": 3,
+              "MaxAttempts": 3, "MaxDelaySeconds": 10}]
+    machine, step, clock = _start(_task_machine(Retry=retry))
+    delays = []
+    state = step.state
+    for _ in range(3):
+        call = _only(step.effects, CallIntegration)
+        step = advance(machine, state, TaskFailed(call.task_id, "Boom", "bad"), clock)
+        timer = _only(step.effects, ArmTimer)
+        delays.append(timer.due_at - clock.now())
+        step = advance(machine, step.state, TimerFired(timer.timer_id), clock)
+        state = step.state
+    assert delays == [2, 6, 10]
+    call = _only(step.effects, CallIntegration)
+    failed = advance(machine, state, TaskFailed(call.task_id, "Boom", "bad"), clock)
+    assert (failed.status, failed.state.error, failed.state.cause) == (FAILED, "Boom", "bad")
+
+
+def test_full_jitter_draws_the_delay_from_the_injected_random_source() -> None:
+    class HalfClock(VirtualClock):
+        def random(self) -> float:
+            return 0.5
+
+    retry = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 8, "JitterStrategy": "FULL"}]
+    machine, step, clock = _start(_task_machine(Retry=retry), clock=HalfClock())
+    call = _only(step.effects, CallIntegration)
+    step = advance(machine, step.state, TaskFailed(call.task_id, "X"), clock)
+    assert _only(step.effects, ArmTimer).due_at == clock.now() + 4
+
+
+def test_catch_puts_the_error_at_result_path_and_moves_on() -> None:
+    definition = _task_machine(Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err",
+                                       "Next": "Done"}])
+    definition["States"]["Done"] = {"Type": "Pass", "End": True}
+    machine, step, clock = _start(definition, {"keep": 1})
+    call = _only(step.effects, CallIntegration)
+    done = advance(machine, step.state, TaskFailed(call.task_id, "Oops", "why"), clock)
+    assert done.state.output == {"keep": 1, "err": {"Error": "Oops", "Cause": "why"}}
+    assert _types(done)[:2] == ["TaskFailed", "TaskStateExited"]
+
+
+def test_task_timeout_fails_the_task_with_states_timeout() -> None:
+    machine, step, clock = _start(_task_machine(TimeoutSeconds=5))
+    timer = _only(step.effects, ArmTimer)
+    assert timer.due_at == clock.now() + 5
+    done = advance(machine, step.state, TimerFired(timer.timer_id), clock)
+    assert (done.status, done.state.error) == (FAILED, "States.Timeout")
+    assert "TaskTimedOut" in _types(done)
+
+
+def test_a_heartbeat_pushes_the_heartbeat_deadline_back() -> None:
+    machine, step, clock = _start(_task_machine(HeartbeatSeconds=10))
+    first = _only(step.effects, ArmTimer)
+    call = _only(step.effects, CallIntegration)
+    clock.advance_to(clock.now() + 6)
+    beat = advance(machine, step.state, Heartbeat(call.task_id), clock)
+    assert _only(beat.effects, CancelTimer).timer_id == first.timer_id
+    assert _only(beat.effects, ArmTimer).due_at == clock.now() + 10
+    late = advance(machine, beat.state, TimerFired(first.timer_id), clock)
+    assert late.status == RUNNING
+    second = _only(beat.effects, ArmTimer)
+    done = advance(machine, late.state, TimerFired(second.timer_id), clock)
+    assert done.state.error == "States.HeartbeatTimeout"
+
+
+def test_the_machine_timeout_ends_the_execution_timed_out() -> None:
+    definition = {"TimeoutSeconds": 3, "StartAt": "W",
+                  "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+    result = run_execution(definition)
+    assert (result.status, result.error) == (TIMED_OUT, "States.Timeout")
+    assert result.events[-1].type == "ExecutionTimedOut"
+
+
+def test_stop_aborts_and_cancels_pending_timers() -> None:
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+    machine, step, clock = _start(definition)
+    timer = _only(step.effects, ArmTimer)
+    stopped = advance(machine, step.state, Stop("Halt", "user"), clock)
+    assert (stopped.status, stopped.state.error) == (ABORTED, "Halt")
+    assert _only(stopped.effects, CancelTimer).timer_id == timer.timer_id
+    assert _types(stopped) == ["ExecutionAborted"]
+
+
+def test_parallel_branches_wait_on_their_tasks_at_the_same_time() -> None:
+    branches = [{"StartAt": name, "States": {name: {"Type": "Task", "Resource": ECHO,
+                                                    "End": True}}} for name in ("A", "B")]
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True,
+                                                   "Branches": branches}}}
+    machine, step, clock = _start(definition, {"n": 1})
+    calls = [e for e in step.effects if isinstance(e, CallIntegration)]
+    assert len(calls) == 2
+    state = step.state
+    for answer, call in zip(("b", "a"), reversed(calls), strict=True):
+        step = advance(machine, state, TaskSucceeded(call.task_id, answer), clock)
+        state = step.state
+    assert state.output == ["a", "b"]
+
+
+def test_map_max_concurrency_one_runs_one_task_at_a_time() -> None:
+    processor = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ECHO,
+                                                  "End": True}}}
+    definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1,
+                                                   "ItemProcessor": processor, "End": True}}}
+    machine, step, clock = _start(definition, [1, 2, 3])
+    outputs = []
+    while step.status == RUNNING:
+        call = _only(step.effects, CallIntegration)
+        outputs.append(call.parameters)
+        step = advance(machine, step.state, TaskSucceeded(call.task_id, call.parameters * 10),
+                       clock)
+    assert outputs == [1, 2, 3] and step.state.output == [10, 20, 30]
+
+
+def test_run_answers_tasks_from_the_integrations_mapping() -> None:
+    out = run(_task_machine(), {"a": 2}, integrations={ECHO: lambda p: {"twice": p["a"] * 2}})
+    assert out == {"twice": 4}
+
+
+def test_run_fails_a_task_whose_resource_has_no_integration() -> None:
+    with pytest.raises(ExecutionFailed) as failure:
+        run(_task_machine())
+    assert failure.value.name == "States.TaskFailed"
+    assert failure.value.status == FAILED
+
+
+def test_an_output_over_256_kib_fails_with_data_limit_exceeded() -> None:
+    big = "x" * (256 * 1024)
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": big, "End": True}}}
+    result = run_execution(definition)
+    assert (result.status, result.error) == (FAILED, "States.DataLimitExceeded")
+
+
+def test_an_execution_stops_at_25000_history_events() -> None:
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True,
+                                             "Next": "End"}], "Default": "P"},
+        "End": {"Type": "Succeed"},
+    }}
+    result = run_execution(definition)
+    assert result.status == FAILED
+    assert len(result.events) == 25_000
+    assert result.events[-1].type == "ExecutionFailed"
+
+
+def test_events_read_like_get_execution_history() -> None:
+    result = run_execution({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                           {"k": "v"})
+    history = result.history()
+    assert [e["type"] for e in history] == ["ExecutionStarted", "PassStateEntered",
+                                            "PassStateExited", "ExecutionSucceeded"]
+    entered = history[1]
+    assert entered["previousEventId"] == 1 and entered["id"] == 2
+    assert entered["stateEnteredEventDetails"] == {
+        "name": "P", "input": '{"k":"v"}', "inputDetails": {"truncated": False}}
+    assert json.loads(history[3]["executionSucceededEventDetails"]["output"]) == {"k": "v"}
+
+
+def test_redrive_restarts_at_the_state_that_failed_with_its_input() -> None:
+    definition = _task_machine(Next="Done", End=None)
+    definition["States"]["T"].pop("End")
+    definition["States"]["Done"] = {"Type": "Pass", "End": True}
+    machine, step, clock = _start(definition, {"n": 1})
+    call = _only(step.effects, CallIntegration)
+    failed = advance(machine, step.state, TaskFailed(call.task_id, "Boom"), clock)
+    assert failed.status == FAILED
+    again = advance(machine, failed.state, Redrive(), clock)
+    assert _types(again)[:2] == ["ExecutionRedriven", "TaskStateEntered"]
+    retry_call = _only(again.effects, CallIntegration)
+    assert retry_call.parameters == {"n": 1}
+    done = advance(machine, again.state, TaskSucceeded(retry_call.task_id, "ok"), clock)
+    assert (done.status, done.state.output) == (SUCCEEDED, "ok")
+    assert done.state.context["Execution"]["RedriveCount"] == 1
