@@ -17,6 +17,7 @@ let sequence = 0;
 
 function schedule() {
   clearTimeout(timer);
+  sequence++; // an answer still on its way is about older text: drop it
   timer = setTimeout(validate, DEBOUNCE_MS);
   statusBox.textContent = "checking…";
 }
@@ -34,7 +35,7 @@ async function validate() {
   } catch (error) {
     payload = { error: "Could not reach Stepyard to validate: " + error };
   }
-  if (mine !== sequence) return; // a newer request is on its way
+  if (mine !== sequence) return; // the text changed since this request was sent
   show(payload);
 }
 
