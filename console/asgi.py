@@ -25,7 +25,9 @@ from console.api import protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
+from console.serving import trim_daphne  # noqa: E402
 
+trim_daphne()
 publish.install()
 if settings.STEPYARD_EMBEDDED_ENGINE:
     start_embedded()

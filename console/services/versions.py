@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from console.db import rows
 from console.models import StateMachine, StateMachineAlias, StateMachineVersion
 from console.services import InvalidArn, ServiceError, StateMachineDoesNotExist, ValidationError
 from console.services.tags import ResourceNotFound
@@ -54,7 +55,7 @@ def split_arn(arn: str) -> tuple[str, str | None]:
 def resolve(arn: str) -> Target:
     """The machine, version or alias an ARN names (StateMachineDoesNotExist / ResourceNotFound)."""
     machine_arn, qualifier = split_arn(arn)
-    machine = StateMachine.objects.filter(arn=machine_arn).first()
+    machine = rows.first(StateMachine, "arn = %s", [machine_arn])
     if machine is None:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
     if qualifier is None:
