@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Min
+from django.db.models import F
 
 from console import integrations
+from console.db import rows
 from console.models import Execution, PendingCall, Timer
 from console.runtime import express, stepper
 from engine.execution import ArmTimer, TimerFired
@@ -76,15 +77,15 @@ class Scheduler:
         fire_due_timers(time.time())
         for call_id in claim_due_calls(time.time()):
             self._pool.submit(_perform_in_thread, call_id)
-        upcoming = Timer.objects.aggregate(due=Min("due_at"))["due"]
+        upcoming = rows.values(Timer, "MIN(due_at)")[0][0]
         return self.poll_s if upcoming is None else upcoming - time.time()
 
 
 def fire_due_timers(now: float) -> int:
     """Deliver TimerFired for every timer due at ``now``; return how many fired."""
     fired = 0
-    due = Timer.objects.filter(due_at__lte=now).order_by("due_at")
-    for pk, execution_id, timer_id in due.values_list("pk", "execution_id", "timer_id")[:BATCH]:
+    due = rows.values(Timer, "id, execution_id, timer_id", "due_at <= %s", [now], order_by="due_at", limit=BATCH)
+    for pk, execution_id, timer_id in due:
         with transaction.atomic():
             # The delete is the claim: of several workers, one deletes the row.
             if _claim_timer(pk):
@@ -110,8 +111,8 @@ def claim_due_calls(now: float) -> list[int]:
     worker died is performed again by another worker once the lease runs out.
     """
     claimed = []
-    candidates = PendingCall.objects.filter(leased_until__lte=now).order_by("pk")
-    for pk, timeout_s in candidates.values_list("pk", "timeout_s")[:BATCH]:
+    candidates = rows.values(PendingCall, "id, timeout_s", "leased_until <= %s", [now], order_by="id", limit=BATCH)
+    for pk, timeout_s in candidates:
         lease = PendingCall.objects.filter(pk=pk, leased_until__lte=now)
         until = now + stepper.call_lease_s(timeout_s)
         if lease.update(leased_until=until, attempts=F("attempts") + 1) == 1:

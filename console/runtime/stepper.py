@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from console import integrations
+from console.db import rows
 from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
@@ -62,11 +63,22 @@ def on_step(hook: Callable[[Applied], None]) -> None:
 def apply(execution: Execution, trigger: Any) -> Applied | None:
     """Advance a stored execution by one trigger; None if it has already ended."""
     with transaction.atomic():
-        execution = Execution.objects.select_for_update().defer("input", "output").get(pk=execution.pk)
+        execution = _lock(execution.pk)
         if execution.status != RUNNING:
             return None
         state = ExecutionState.from_json(json.loads(execution.engine_state))
         return _advance_and_save(execution, state, trigger)
+
+
+# A step reads and writes everything but the execution's input and output.
+_STEP_READS = tuple(f.attname for f in Execution._meta.concrete_fields if f.name not in ("input", "output"))
+
+
+def _lock(pk: int) -> Execution:
+    execution = rows.first(Execution, "id = %s", [pk], only=_STEP_READS, for_update=True)
+    if execution is None:
+        raise Execution.DoesNotExist(f"Execution {pk} does not exist")
+    return execution
 
 
 def redrive(execution: Execution) -> Applied:
@@ -186,15 +198,15 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
     if execution.pk is None:
-        execution.save(force_insert=True)
+        rows.save_new(execution)
     else:
-        execution.save(update_fields=fields)
+        rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
 
 
 def _close_everything(execution: Execution) -> None:
     """An ended execution waits for nothing (its tokens were closed with its last step)."""
-    Timer.objects.filter(execution=execution).delete()
-    PendingCall.objects.filter(execution=execution).delete()
+    rows.delete(Timer, "execution_id = %s", [execution.pk])
+    rows.delete(PendingCall, "execution_id = %s", [execution.pk])
 
 
 def _apply_effects(execution: Execution, step: Step) -> list[int]:
@@ -203,13 +215,9 @@ def _apply_effects(execution: Execution, step: Step) -> list[int]:
     calls = []
     for effect in step.effects:
         if isinstance(effect, ArmTimer):
-            Timer.objects.update_or_create(
-                execution=execution,
-                timer_id=effect.timer_id,
-                defaults={"due_at": scaled_due(effect.due_at, now, scale)},
-            )
+            _arm(execution.pk, effect.timer_id, scaled_due(effect.due_at, now, scale))
         elif isinstance(effect, CancelTimer):
-            Timer.objects.filter(execution=execution, timer_id=effect.timer_id).delete()
+            rows.delete(Timer, "execution_id = %s AND timer_id = %s", [execution.pk, effect.timer_id])
         elif isinstance(effect, CallIntegration):
             calls.append(_schedule_call(execution, step.state, effect, now))
         elif isinstance(effect, CancelTask):
@@ -219,12 +227,20 @@ def _apply_effects(execution: Execution, step: Step) -> list[int]:
     return calls
 
 
+def _arm(execution_id: int, timer_id: str, due_at: float) -> None:
+    """Set the timer's due time (re-arming one replaces it: one row per timer id)."""
+    where, key = "execution_id = %s AND timer_id = %s", [execution_id, timer_id]
+    if rows.update(Timer, where, key, due_at=due_at) == 0:
+        rows.insert(Timer, execution_id=execution_id, timer_id=timer_id, due_at=due_at)
+
+
 def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegration, now: float) -> int:
     """Record the call, leased to this process: it is performed as soon as the step commits,
     and by any worker once the lease runs out if this process dies first."""
     state_name = _task_state_name(state, call.task_id)
-    pending = PendingCall.objects.create(
-        execution=execution,
+    pending_id = rows.insert(
+        PendingCall,
+        execution_id=execution.pk,
         task_id=call.task_id,
         state_name=state_name,
         resource=call.resource,
@@ -237,20 +253,23 @@ def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegr
     )
     if call.wait_for_token and call.token:
         _record_token(execution, state, call, state_name)
-    return pending.pk
+    return pending_id
 
 
 def _close_finished_tasks(execution: Execution, state: ExecutionState) -> None:
     """Close the tokens of tasks the engine no longer awaits (answered, timed out, caught)."""
-    TaskToken.objects.filter(execution=execution, closed__isnull=True).exclude(
-        task_id__in=list(state.waits)
-    ).update(closed=datetime.now(UTC))
+    waits = list(state.waits)
+    where = "execution_id = %s AND closed IS NULL"
+    if waits:
+        where += f" AND task_id NOT IN ({rows.marks(waits)})"
+    rows.update(TaskToken, where, [execution.pk, *waits], closed=datetime.now(UTC))
 
 
 def _record_token(execution: Execution, state: ExecutionState, call: CallIntegration, state_name: str) -> None:
-    TaskToken.objects.create(
+    rows.insert(
+        TaskToken,
         token=call.token,
-        execution=execution,
+        execution_id=execution.pk,
         task_id=call.task_id,
         state_name=state_name,
         resource=call.resource,
@@ -267,10 +286,9 @@ def call_lease_s(timeout_s: float | None) -> float:
 
 
 def _cancel_task(execution: Execution, task_id: str) -> None:
-    PendingCall.objects.filter(execution=execution, task_id=task_id).delete()
-    TaskToken.objects.filter(execution=execution, task_id=task_id, closed__isnull=True).update(
-        closed=datetime.now(UTC)
-    )
+    rows.delete(PendingCall, "execution_id = %s AND task_id = %s", [execution.pk, task_id])
+    rows.update(TaskToken, "execution_id = %s AND task_id = %s AND closed IS NULL", [execution.pk, task_id],
+                closed=datetime.now(UTC))
 
 
 def _task_state_name(state: ExecutionState, task_id: str) -> str:

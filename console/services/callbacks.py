@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
+from console.db import rows
 from console.models import Execution, TaskToken
 from console.runtime import stepper
 from console.services import InvalidOutput, InvalidToken, TaskTimedOut, ValidationError
@@ -46,10 +47,11 @@ def send_task_heartbeat(token: str) -> None:
 
 def _close(token: str) -> TaskToken:
     _check_token(token)
-    now = datetime.now(UTC)
-    if TaskToken.objects.filter(token=token, closed__isnull=True).update(closed=now) == 1:
+    if rows.update(TaskToken, "token = %s AND closed IS NULL", [token], closed=datetime.now(UTC)) == 1:
         # The step loads (and locks) the execution itself: fetch only what leads to it.
-        return TaskToken.objects.only("execution_id", "task_id").get(token=token)
+        task = rows.first(TaskToken, "token = %s", [token], only=("id", "execution_id", "task_id"))
+        if task is not None:
+            return task
     raise _closed_or_unknown(token)
 
 

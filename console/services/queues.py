@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 
+from console.db import rows
 from console.models import Deduplication, Queue, QueueMessage
 from console.services import queue_attributes as attrs
 from console.services import queue_messages as checks
@@ -63,7 +64,7 @@ queue_arn = attrs.queue_arn
 
 
 def get_queue(name: str) -> Queue:
-    queue = Queue.objects.filter(name=name).first()
+    queue = rows.first(Queue, "name = %s", [name])
     if queue is None:
         raise QueueDoesNotExist()
     return queue
@@ -192,7 +193,7 @@ def set_queue_attributes(queue: Queue, attributes: dict | None) -> Queue:
 
 
 def _locked(queue_id: int) -> Queue:
-    queue = Queue.objects.select_for_update().filter(pk=queue_id).first()
+    queue = rows.first(Queue, "id = %s", [queue_id], for_update=True)
     if queue is None:
         raise QueueDoesNotExist()
     return queue
@@ -289,8 +290,8 @@ def counts(queue: Queue) -> dict[str, int]:
 def counts_by_queue() -> dict[int, dict[str, int]]:
     """``counts`` for every queue at once (queues without messages are absent)."""
     now = clock()
-    rows = _live(QueueMessage.objects.all(), now).values("queue_id").annotate(**_count_expressions(now))
-    return {row.pop("queue_id"): row for row in rows}
+    counted = _live(QueueMessage.objects.all(), now).values("queue_id").annotate(**_count_expressions(now))
+    return {row.pop("queue_id"): row for row in counted}
 
 
 @dataclass(frozen=True)
@@ -305,8 +306,8 @@ class Peeked:
 def peek(queue: Queue, limit: int = 100) -> list[Peeked]:
     """The queue's messages in delivery order, without receiving them."""
     now = clock()
-    rows = _live(QueueMessage.objects.filter(queue_id=queue.pk), now).order_by(*_order(queue))
-    return [_peeked(m, now) for m in rows[:limit]]
+    live = _live(QueueMessage.objects.filter(queue_id=queue.pk), now).order_by(*_order(queue))
+    return [_peeked(m, now) for m in live[:limit]]
 
 
 def _peeked(message: QueueMessage, now: float) -> Peeked:
@@ -370,14 +371,14 @@ def _deduplication_key(queue: Queue, checked: checks.Checked) -> str:
 
 
 def _next_sequence(queue_id: int) -> int:
-    rows = Queue.objects.filter(pk=queue_id)
-    if rows.update(last_sequence_number=F("last_sequence_number") + 1) == 0:
+    queue = Queue.objects.filter(pk=queue_id)
+    if queue.update(last_sequence_number=F("last_sequence_number") + 1) == 0:
         raise QueueDoesNotExist()
-    return rows.values_list("last_sequence_number", flat=True).get()
+    return queue.values_list("last_sequence_number", flat=True).get()
 
 
 def _store(queue_id: int, checked: checks.Checked, now: float, sequence: int | None) -> QueueMessage:
-    return QueueMessage.objects.create(
+    message = QueueMessage(
         queue_id=queue_id,
         message_id=str(uuid.uuid4()),
         body=checked.body,
@@ -390,6 +391,8 @@ def _store(queue_id: int, checked: checks.Checked, now: float, sequence: int | N
         deduplication_id=checked.deduplication_id,
         sequence_number=sequence,
     )
+    rows.save_new(message)
+    return message
 
 
 def _sent(message: QueueMessage, sequence: int | None) -> Sent:
@@ -440,24 +443,28 @@ def _receive_once(queue_id: int, max_number: int, visibility_timeout: int | None
         # The queue's row lock serialises receivers, which FIFO group ordering needs.
         queue = _locked(queue_id)
         now = clock()
-        QueueMessage.objects.filter(queue=queue, sent_at__lte=now - queue.retention_seconds).delete()
+        rows.delete(QueueMessage, "queue_id = %s AND sent_at <= %s", [queue.pk, now - queue.retention_seconds])
         timeout = queue.visibility_timeout if visibility_timeout is None else visibility_timeout
         received = _deliver_visible(queue, now, max_number, timeout)
-        upcoming = QueueMessage.objects.filter(queue=queue, visible_at__gt=now).aggregate(
-            due=Min("visible_at")
-        )["due"]
+        upcoming = rows.values(QueueMessage, "MIN(visible_at)", "queue_id = %s AND visible_at > %s",
+                               [queue.pk, now])[0][0]
     return received, (float("inf") if upcoming is None else upcoming - now)
 
 
 def _deliver_visible(queue: Queue, now: float, max_number: int, timeout: int) -> list[QueueMessage]:
     dead_letter = _dead_letter_queue(queue)
-    candidates = QueueMessage.objects.filter(queue=queue, visible_at__lte=now).order_by(*_order(queue))
-    if queue.fifo:
-        candidates = candidates.exclude(group_id__in=_busy_groups(queue, now))
+    where, params = "queue_id = %s AND visible_at <= %s", [queue.pk, now]
+    busy = _busy_groups(queue, now) if queue.fifo else []
+    if busy:
+        where += f" AND group_id NOT IN ({rows.marks(busy)})"
+        params += busy
+    order = "sequence_number, id" if queue.fifo else "id"
     received: list[QueueMessage] = []
     taken: list[int] = []  # one call never returns a message twice, even with a 0 s visibility
     while len(received) < max_number:
-        batch = list(candidates.exclude(pk__in=taken)[: max_number - len(received)])
+        not_taken = f" AND id NOT IN ({rows.marks(taken)})" if taken else ""
+        batch = rows.fetch(QueueMessage, where + not_taken, params + taken, order_by=order,
+                           limit=max_number - len(received))
         if not batch:
             break
         for message in batch:
@@ -489,7 +496,9 @@ def _deliver(message: QueueMessage, now: float, timeout: int) -> QueueMessage:
     message.receipt_handle = _new_receipt_handle(message.message_id)
     if message.first_received_at is None:
         message.first_received_at = now
-    message.save(update_fields=["receive_count", "visible_at", "receipt_handle", "first_received_at"])
+    rows.update(QueueMessage, "id = %s", [message.pk], receive_count=message.receive_count,
+                visible_at=message.visible_at, receipt_handle=message.receipt_handle,
+                first_received_at=message.first_received_at)
     return message
 
 
@@ -527,7 +536,7 @@ def delete_message(queue: Queue, receipt_handle: object) -> None:
     """Delete a received message; a stale handle of a well-formed shape is accepted, as in SQS."""
     handle = _check_receipt_handle(receipt_handle)
     with transaction.atomic():
-        QueueMessage.objects.filter(queue_id=queue.pk, receipt_handle=handle).delete()
+        rows.delete(QueueMessage, "queue_id = %s AND receipt_handle = %s", [queue.pk, handle])
         if queue.fifo:
             notify_after_commit(queue.pk)
 
