@@ -23,6 +23,7 @@ from console import integrations
 from console.db import rows
 from console.models import Execution, PendingCall, Timer
 from console.runtime import express, stepper
+from console.runtime.clock import scaled_due, time_scale
 from engine.execution import ArmTimer, TimerFired
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class Scheduler:
         self._stopping = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stepyard-call")
         self._thread: threading.Thread | None = None
+        # When the loop's next pass is due (infinity while a pass runs): a step that arms a
+        # timer due before then wakes it; later timers are found by that pass.
+        self._next_pass = float("inf")
 
     def start(self) -> None:
         stepper.on_step(self._after_step)
@@ -57,11 +61,16 @@ class Scheduler:
         # The step's calls are leased to this process already: perform them now.
         for call_id in applied.calls:
             self._pool.submit(_perform_in_thread, call_id)
-        if any(isinstance(e, ArmTimer) for e in applied.effects):
-            self._wake.set()
+        timers = [e for e in applied.effects if isinstance(e, ArmTimer)]
+        if timers:
+            now = time.time()
+            scale = time_scale()
+            if min(scaled_due(t.due_at, now, scale) for t in timers) < self._next_pass:
+                self._wake.set()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
+            self._next_pass = float("inf")  # a timer armed during the pass wakes the next one
             try:
                 wait = self.run_once()
             except Exception:
@@ -69,7 +78,9 @@ class Scheduler:
                 wait = self.poll_s
             finally:
                 close_old_connections()
-            self._wake.wait(timeout=max(0.0, min(wait, self.poll_s)))
+            wait = max(0.0, min(wait, self.poll_s))
+            self._next_pass = time.time() + wait
+            self._wake.wait(timeout=wait)
             self._wake.clear()
 
     def run_once(self) -> float:
