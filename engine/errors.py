@@ -55,9 +55,19 @@ class DefinitionError(ValueError):
 
 
 class StatesError(Exception):
-    """A runtime failure that Retry and Catch can match (error name + cause)."""
+    """A runtime failure that Retry and Catch can match (error name + cause).
 
-    def __init__(self, name: str, cause: str | None = None):
+    ``also`` names further errors a retrier or catcher may name to match it: a missed
+    heartbeat is reported as States.Timeout (AWS records it so), which covers both task
+    timeouts, yet ``ErrorEquals: ["States.HeartbeatTimeout"]`` matches it alone.
+    """
+
+    def __init__(self, name: str, cause: str | None = None, also: tuple[str, ...] = ()):
         self.name = name
         self.cause = cause
+        self.also = also
         super().__init__(f"{name}: {cause}" if cause else name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.also)

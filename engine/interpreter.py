@@ -248,11 +248,11 @@ class Run:
         # AWS: a States.Runtime error raised by the interpreter "isn't retriable, and will
         # always cause the execution to fail", even when a Retry or Catch names it.
         terminal = name == STATES_RUNTIME
-        if state.retriers and not terminal and self.try_retry(frame, state, name):
+        if state.retriers and not terminal and self.try_retry(frame, state, name, err.also):
             return
         if final_event is not None:
             self.emit(frame, final_event)
-        catcher = None if terminal else match_catcher(state.catchers, name)
+        catcher = None if terminal else match_catcher(state.catchers, name, err.also)
         if catcher is not None:
             self.catch(frame, state, catcher, name, cause)
             return
@@ -265,8 +265,8 @@ class Run:
             return cause
         return f"{prefix} {cause}" if cause else prefix
 
-    def try_retry(self, frame: Frame, state: State, error: str) -> bool:
-        index = match_retrier(state.retriers, error)
+    def try_retry(self, frame: Frame, state: State, error: str, also: tuple[str, ...] = ()) -> bool:
+        index = match_retrier(state.retriers, error, also)
         if index is None:
             return False
         retrier = state.retriers[index]

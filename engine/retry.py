@@ -14,23 +14,24 @@ from engine.errors import STATES_ALL, STATES_DATA_LIMIT_EXCEEDED, STATES_RUNTIME
 _NOT_MATCHED_BY_ALL = frozenset({STATES_RUNTIME, STATES_DATA_LIMIT_EXCEEDED})
 
 
-def error_matches(error_equals: Sequence[str], error: str) -> bool:
-    if error in error_equals:
+def error_matches(error_equals: Sequence[str], error: str, also: Sequence[str] = ()) -> bool:
+    """Whether ErrorEquals names ``error`` (or one of the names it ``also`` answers to)."""
+    if error in error_equals or any(name in error_equals for name in also):
         return True
     return STATES_ALL in error_equals and error not in _NOT_MATCHED_BY_ALL
 
 
-def match_retrier(retriers: Sequence[Any], error: str) -> int | None:
+def match_retrier(retriers: Sequence[Any], error: str, also: Sequence[str] = ()) -> int | None:
     """Index of the first retrier whose ErrorEquals matches ``error``, else None."""
     for index, retrier in enumerate(retriers):
-        if error_matches(retrier.error_equals, error):
+        if error_matches(retrier.error_equals, error, also):
             return index
     return None
 
 
-def match_catcher(catchers: Sequence[Any], error: str) -> Any | None:
+def match_catcher(catchers: Sequence[Any], error: str, also: Sequence[str] = ()) -> Any | None:
     for catcher in catchers:
-        if error_matches(catcher.error_equals, error):
+        if error_matches(catcher.error_equals, error, also):
             return catcher
     return None
 

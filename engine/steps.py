@@ -382,13 +382,15 @@ def task_timed_out(run: Run, frame: Frame, state: Any, purpose: str) -> None:
     if task_id is not None:
         run.effects.append(CancelTask(task_id))
     _close_task(run, frame)
-    error = STATES_TIMEOUT if purpose == "timeout" else STATES_HEARTBEAT_TIMEOUT
+    # AWS reports a missed heartbeat as States.Timeout too; States.HeartbeatTimeout is a
+    # name only Retry and Catch use ("only available inside the Catch and Retry fields").
+    also = () if purpose == "timeout" else (STATES_HEARTBEAT_TIMEOUT,)
     prefix = task_event_prefix(state.resource)
-    details: dict[str, Any] = {"error": error}
+    details: dict[str, Any] = {"error": STATES_TIMEOUT}
     if prefix == "Task":
         details = {**resource_parts(state.resource), **details}
     run.emit(frame, f"{prefix}TimedOut", details)
-    run.state_failed(frame, state, StatesError(error, None))
+    run.state_failed(frame, state, StatesError(STATES_TIMEOUT, None, also))
 
 
 def task_heartbeat(run: Run, frame: Frame, state: Any) -> None:

@@ -158,7 +158,7 @@ def test_a_missing_heartbeat_times_the_task_out():
     callbacks.send_task_heartbeat(token.token)
     assert Timer.objects.get(execution=execution).due_at >= due
     scheduler.fire_due_timers(time.time() + 6)
-    assert (refreshed(execution).status, execution.error) == ("FAILED", "States.HeartbeatTimeout")
+    assert (refreshed(execution).status, execution.error) == ("FAILED", "States.Timeout")
     with pytest.raises(TaskTimedOut):
         callbacks.send_task_success(token.token, "{}")
 

@@ -172,7 +172,47 @@ def test_a_heartbeat_pushes_the_heartbeat_deadline_back() -> None:
     assert late.status == RUNNING
     second = _only(beat.effects, ArmTimer)
     done = advance(machine, late.state, TimerFired(second.timer_id), clock)
-    assert done.state.error == "States.HeartbeatTimeout"
+    # AWS reports a missed heartbeat as States.Timeout (recorded: TaskTimedOut, ExecutionFailed).
+    assert done.state.error == "States.Timeout"
+    assert [e.details["error"] for e in done.events if e.type == "TaskTimedOut"] == ["States.Timeout"]
+
+
+def _timed_out_by(purpose: str, error_equals: list[str]):
+    """Run a task with a 5 s heartbeat and 20 s timeout until ``purpose`` fires it, under a Catch."""
+    catch = {"ErrorEquals": error_equals, "ResultPath": "$.caught", "Next": "Caught"}
+    definition = _task_machine(HeartbeatSeconds=5, TimeoutSeconds=20, Catch=[catch])
+    definition["States"]["T"].pop("End")
+    definition["States"]["T"]["Next"] = "Done"
+    definition["States"].update({"Caught": {"Type": "Pass", "End": True}, "Done": {"Type": "Pass", "End": True}})
+    machine, step, clock = _start(definition)
+    call = _only(step.effects, CallIntegration)
+    timers = sorted((t for t in step.effects if isinstance(t, ArmTimer)), key=lambda t: t.due_at)
+    state = step.state
+    if purpose == "timeout":  # heartbeats keep the task alive until its TimeoutSeconds
+        for _ in range(4):
+            clock.advance_to(clock.now() + 4)
+            state = advance(machine, state, Heartbeat(call.task_id), clock).state
+        timer = timers[-1]
+    else:
+        timer = timers[0]
+    clock.advance_to(timer.due_at)
+    return advance(machine, state, TimerFired(timer.timer_id), clock)
+
+
+@pytest.mark.parametrize(("purpose", "error_equals", "caught"), [
+    ("heartbeat", ["States.HeartbeatTimeout"], True),
+    ("heartbeat", ["States.Timeout"], True),
+    ("heartbeat", ["States.ALL"], True),
+    ("timeout", ["States.Timeout"], True),
+    ("timeout", ["States.HeartbeatTimeout"], False),
+])
+def test_catch_tells_a_missed_heartbeat_from_a_task_timeout(purpose, error_equals, caught) -> None:
+    done = _timed_out_by(purpose, error_equals)
+    if caught:
+        assert done.state.status == "SUCCEEDED"
+        assert done.state.output["caught"]["Error"] == "States.Timeout"
+    else:
+        assert (done.state.status, done.state.error) == ("FAILED", "States.Timeout")
 
 
 def test_the_machine_timeout_ends_the_execution_timed_out() -> None:
