@@ -107,18 +107,22 @@ def _signed_request(request: HttpRequest) -> sigv4.SignedRequest:
 def dispatch(target: str, body: bytes) -> HttpResponse:
     """Run one API call and render its result or AWS-shaped error."""
     try:
-        handler = _handler(target)
-        params = _params(body)
-        service, _, action = target.partition(".")
-        if service == "AWSStepFunctions":
-            shapes.check_request(action, params)
-        result = handler(params)
+        result = call(target, _params(body))
     except ServiceError as error:
         return error_response(error.code, error.message, error.status, getattr(error, "query_error", None))
     except Exception:
         log.exception("API call %s failed", target)
         return error_response("InternalFailure", "Stepyard failed to handle this request.", 500)
     return json_response(result)
+
+
+def call(target: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Check ``params`` as AWS would and run the action ``target`` names (ServiceError if not)."""
+    handler = _handler(target)
+    service, _, action = target.partition(".")
+    if service == "AWSStepFunctions":
+        shapes.check_request(action, params)
+    return handler(params)
 
 
 def _handler(target: str) -> Handler:

@@ -193,7 +193,7 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.stop_date = execution.output = execution.error = execution.cause = None
         fields += _REDRIVE_FIELDS + _END_FIELDS
     if state.status != RUNNING:
-        execution.output = None if state.output is None else json.dumps(state.output)
+        execution.output = output_text(state.output)
         execution.error, execution.cause = state.error, state.cause
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
@@ -201,6 +201,11 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         rows.save_new(execution)
     else:
         rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
+
+
+def output_text(output: Any) -> str | None:
+    """An execution's output as AWS returns it: compact JSON text."""
+    return None if output is None else json.dumps(output, separators=(",", ":"), ensure_ascii=False)
 
 
 def _close_everything(execution: Execution) -> None:

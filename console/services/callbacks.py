@@ -21,12 +21,15 @@ MAX_TOKEN_LENGTH = 1024
 MAX_OUTPUT_BYTES = 262_144
 MAX_ERROR_LENGTH = 256
 MAX_CAUSE_LENGTH = 32_768
+INVALID_TOKEN = "Invalid Token: 'Invalid token'"  # AWS's words for a token it never issued
 
 
 def send_task_success(token: str, output: str) -> None:
-    value = _check_output(output)
     with transaction.atomic():
+        # The token is judged first (an unknown token with bad output is InvalidToken, as
+        # on AWS); bad output then rolls the claim back and leaves the task open.
         task = _close(token)
+        value = _check_output(output)
         stepper.apply(Execution(pk=task.execution_id), TaskSucceeded(task.task_id, value))
 
 
@@ -66,12 +69,12 @@ def _open_task(token: str) -> TaskToken:
 def _closed_or_unknown(token: str) -> Exception:
     if TaskToken.objects.filter(token=token).exists():
         return TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
-    return InvalidToken("Invalid token")
+    return InvalidToken(INVALID_TOKEN)
 
 
 def _check_token(token: str) -> None:
     if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_LENGTH:
-        raise InvalidToken("Invalid token")
+        raise InvalidToken(INVALID_TOKEN)
 
 
 def _check_output(output: str) -> object:

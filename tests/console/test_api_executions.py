@@ -150,12 +150,23 @@ def test_a_history_token_from_another_order_is_refused(sfn):
 
 
 def test_callbacks_refuse_unknown_tokens_and_bad_output(sfn):
-    with pytest.raises(sfn.exceptions.InvalidToken):
+    with pytest.raises(sfn.exceptions.InvalidToken, match="Invalid Token: 'Invalid token'"):
         sfn.send_task_success(taskToken="never-issued", output="{}")
-    with pytest.raises(sfn.exceptions.InvalidOutput):
+    # AWS judges the token first: an unknown token with bad output is InvalidToken.
+    with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_success(taskToken="never-issued", output="{not json")
     with pytest.raises(sfn.exceptions.InvalidToken):
         sfn.send_task_heartbeat(taskToken="never-issued")
+
+    activity = sfn.create_activity(name="BadOutput")["activityArn"]
+    machine = _machine(sfn, "BadOutput", {"A": {"Type": "Task", "Resource": activity, "End": True}})
+    execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    token = sfn.get_activity_task(activityArn=activity, workerName="w")["taskToken"]
+    with pytest.raises(sfn.exceptions.InvalidOutput):
+        sfn.send_task_success(taskToken=token, output="{not json")
+    # The refused answer left the task open: a good one still ends it.
+    sfn.send_task_success(taskToken=token, output='{"ok": true}')
+    assert _ended(sfn, execution)["output"] == '{"ok":true}'
 
 
 def test_start_sync_execution_returns_the_result(stepyard_server):

@@ -37,7 +37,7 @@ def test_a_user_starts_an_execution_and_watches_it_live(page, stepyard_server, s
     assert "status-succeeded" in page.get_attribute("#start", "class")
     page.wait_for_selector("#end.status-succeeded")
     assert page.locator("#events tbody tr").count() == 8
-    assert '{"done": true}' in page.inner_text("#execution-output")
+    assert json.loads(page.inner_text("#execution-output")) == {"done": True}
 
     page.click("#s-Get_20_ready")
     assert "<i>me</i>" in page.inner_text("#step-details")
