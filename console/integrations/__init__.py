@@ -53,7 +53,7 @@ _SUFFIX = re.compile(r"\.(sync(:2)?|waitForTaskToken)$")
 
 def load_builtin() -> None:
     """Import the integrations that ship with Stepyard; each registers itself."""
-    from console.integrations import activities, aws_sdk, fdl, lambda_, sns, sqs, states  # noqa: F401
+    from console.integrations import activities, aws_sdk, fdl, http, lambda_, sns, sqs, states  # noqa: F401
 
 
 def register(pattern: str, integration: Integration, *, inline: bool = False) -> None:
