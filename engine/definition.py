@@ -126,6 +126,16 @@ class MapState(State):
     distributed: bool = False
     label: str | None = None
     item_reader: Mapping[str, Any] | None = None
+    batcher: ItemBatcher | None = None
+
+
+@dataclass(frozen=True)
+class ItemBatcher:
+    """A Distributed Map's ItemBatcher: each child execution gets a batch of items."""
+
+    max_items: exprs.Value | None = None
+    max_bytes: exprs.Value | None = None
+    batch_input: exprs.Value | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,6 +346,19 @@ def _build_map(name, body, ql, key, index, common) -> State:
         distributed=config.get("Mode") == "DISTRIBUTED",
         label=body.get("Label"),
         item_reader=body.get("ItemReader"),
+        batcher=_item_batcher(body, ql, where),
+    )
+
+
+def _item_batcher(body: Mapping[str, Any], ql: str, where: str) -> ItemBatcher | None:
+    spec = body.get("ItemBatcher")
+    if not isinstance(spec, dict):
+        return None
+    at = f"{where}/ItemBatcher"
+    return ItemBatcher(
+        max_items=exprs.compile_number(spec, "MaxItemsPerBatch", ql, at),
+        max_bytes=exprs.compile_number(spec, "MaxInputBytesPerBatch", ql, at),
+        batch_input=exprs.compile_template_field(spec, "BatchInput", ql, at),
     )
 
 

@@ -130,6 +130,9 @@ def retry_map(run: Run, frame: Frame, state: Any) -> None:
     start_map(run, frame, state)
 
 
+MAX_BATCH_BYTES = 262_144  # AWS's limit on a batch's input (and its default)
+
+
 def _start_map(run: Run, frame: Frame, state: Any) -> None:
     effective = steps.effective_input(run, frame, state)
     scope = run.scope(frame, state, effective)
@@ -147,6 +150,14 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
         "next": 0, "running": 0, "done": 0, "failed": 0, "limit": limit or 0,
         "tolerated_count": count, "tolerated_percentage": percentage,
     }
+    if run.inspect is not None and state.item_selector is not None:
+        run.inspect["afterItemSelector"] = [_iteration_input(run, frame, state, i, item)
+                                            for i, item in enumerate(items)]
+    if state.batcher is not None and state.distributed:
+        batches = _batches(run, frame, state, items, scope)
+        frame.scratch.update(items=batches, results=[None] * len(batches), batched=True)
+        if run.inspect is not None:
+            run.inspect["afterItemBatcher"] = batches
     if state.distributed:
         run.emit(frame, "MapRunStarted", {"mapRunArn": _map_run_arn(run, state)})
     if run.inspect is not None and "mock" in run.inspect:
@@ -274,8 +285,29 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
         run.ready.append(child)
 
 
+def _batches(run: Run, frame: Frame, state: Any, items: list[Any], scope: Any) -> list[Any]:
+    """ItemBatcher: the items (each through ItemSelector first) in batches of at most
+    MaxItemsPerBatch items and MaxInputBytesPerBatch bytes, each child's input being
+    ``{"Items": [...]}`` plus ``"BatchInput"`` when one is given."""
+    batcher = state.batcher
+    most = _integer(batcher.max_items, scope, "MaxItemsPerBatch") or len(items) or 1
+    budget = _integer(batcher.max_bytes, scope, "MaxInputBytesPerBatch") or MAX_BATCH_BYTES
+    extra = None if batcher.batch_input is None else batcher.batch_input.get(scope)
+    batches: list[list[Any]] = []
+    size = 0
+    for index, item in enumerate(items):
+        selected = _iteration_input(run, frame, state, index, item)
+        item_size = len(to_json(selected).encode()) + 1
+        if not batches or len(batches[-1]) >= most or (batches[-1] and size + item_size > budget):
+            batches.append([])
+            size = 0
+        batches[-1].append(selected)
+        size += item_size
+    return [{"Items": batch} if extra is None else {"Items": batch, "BatchInput": extra} for batch in batches]
+
+
 def _iteration_input(run: Run, frame: Frame, state: Any, index: int, item: Any) -> Any:
-    if state.item_selector is None:
+    if state.item_selector is None or frame.scratch.get("batched"):
         return item
     frame.item = [index, item]
     try:

@@ -28,12 +28,14 @@ _INSPECTED: dict[str, tuple[str, ...]] = {
     "Succeed": ("afterInputPath",),
     "Fail": ("afterInputPath",),
     "Parallel": ("afterResultSelector", "afterResultPath"),
-    "Map": ("afterInputPath", "afterItemsPath", "afterResultSelector", "afterResultPath",
-            "maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage"),
+    "Map": ("afterInputPath", "afterItemsPath", "afterItemSelector", "afterItemBatcher",
+            "afterResultSelector", "afterResultPath", "maxConcurrency", "toleratedFailureCount",
+            "toleratedFailurePercentage"),
 }
 _JSONATA_INSPECTED: dict[str, tuple[str, ...]] = {
     "Task": ("afterArguments", "result"),
-    "Map": ("maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage"),
+    "Map": ("afterItemSelector", "afterItemBatcher", "maxConcurrency", "toleratedFailureCount",
+            "toleratedFailurePercentage"),
 }
 _CONTEXT_STATE_NAME = "StateName"
 

@@ -323,3 +323,30 @@ def test_redrive_restarts_at_the_state_that_failed_with_its_input() -> None:
     done = advance(machine, again.state, TaskSucceeded(retry_call.task_id, "ok"), clock)
     assert (done.status, done.state.output) == (SUCCEEDED, "ok")
     assert done.state.context["Execution"]["RedriveCount"] == 1
+
+
+def _batched_map(batcher: dict, items: list, **map_fields) -> dict:
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    state = {"Type": "Map", "ItemsPath": "$.items", "ItemBatcher": batcher, "ItemProcessor": processor,
+             "End": True, **map_fields}
+    return run(definition={"StartAt": "M", "States": {"M": state}}, input={"items": items, "f": 3})
+
+
+def test_item_batcher_gives_each_child_a_batch_with_the_batch_input() -> None:
+    output = _batched_map({"MaxItemsPerBatch": 2, "BatchInput": {"factor.$": "$.f", "fixed": 1}}, [1, 2, 3, 4, 5])
+    assert output == [{"Items": [1, 2], "BatchInput": {"factor": 3, "fixed": 1}},
+                      {"Items": [3, 4], "BatchInput": {"factor": 3, "fixed": 1}},
+                      {"Items": [5], "BatchInput": {"factor": 3, "fixed": 1}}]
+
+
+def test_item_batcher_applies_the_item_selector_to_each_item_first() -> None:
+    output = _batched_map({"MaxItemsPerBatchPath": "$.f"}, ["a", "b", "c", "d"],
+                          ItemSelector={"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"})
+    assert output == [{"Items": [{"v": "a", "i": 0}, {"v": "b", "i": 1}, {"v": "c", "i": 2}]},
+                      {"Items": [{"v": "d", "i": 3}]}]
+
+
+def test_item_batcher_keeps_each_batch_under_its_byte_limit() -> None:
+    output = _batched_map({"MaxInputBytesPerBatch": 25}, ["aaaaaaaa", "bbbbbbbb", "cccccccc"])
+    assert [batch["Items"] for batch in output] == [["aaaaaaaa", "bbbbbbbb"], ["cccccccc"]]

@@ -60,3 +60,17 @@ def test_a_task_without_mock_calls_the_hosts_integration() -> None:
         TASK["Resource"]: lambda params: calls.append(params) or "done"})
     assert calls == [{"p": 2}]
     assert json.loads(response["output"]) == {"v": 2, "r": "done"}
+
+
+def test_a_batching_map_reports_its_items_after_selector_and_batcher() -> None:
+    state = {"Type": "Map", "ItemsPath": "$.items", "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+             "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"run": 1}},
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                               "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+             "End": True}
+    response = run_test_state(state, {"input": '{"items": [1, 2, 3]}', "inspectionLevel": "DEBUG",
+                                      "mock": {"result": "[1, 2]"}})
+    inspection = response["inspectionData"]
+    assert json.loads(inspection["afterItemSelector"]) == [{"v": 1}, {"v": 2}, {"v": 3}]
+    assert json.loads(inspection["afterItemBatcher"]) == [{"Items": [{"v": 1}, {"v": 2}], "BatchInput": {"run": 1}},
+                                                          {"Items": [{"v": 3}], "BatchInput": {"run": 1}}]
