@@ -22,6 +22,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def finished(sfn, execution_arn: str, timeout: float = 30.0) -> dict:
+    """DescribeExecution once the execution has left RUNNING (AssertionError after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.05)
+    raise AssertionError(f"{execution_arn} still running after {timeout} s")
+
+
 @dataclass
 class Server:
     """A real Stepyard process (Daphne) with its own data directory."""

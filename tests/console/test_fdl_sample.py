@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 
 from console.starters import MNS_TOPIC_CALLBACK
-from tests.conftest import server_env, start_server
+from tests.conftest import finished, server_env, start_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 ROLE = "arn:aws:iam::000000000000:role/r"
@@ -69,16 +69,6 @@ def install(server, topic: str, subscriber: str, machine: str) -> str:
     definition = MNS_TOPIC_CALLBACK.definition.replace("/topics/fnf-demo/", f"/topics/{topic}/")
     sfn = client(server, "stepfunctions")
     return sfn.create_state_machine(name=machine, definition=definition, roleArn=ROLE)["stateMachineArn"]
-
-
-def finished(sfn, execution_arn: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=execution_arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.2)
-    raise AssertionError(f"{execution_arn} still running after {timeout} s")
 
 
 def test_the_sample_succeeds_with_the_subscribers_output(server):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import server_env, start_server
+from tests.conftest import finished, server_env, start_server
 
 ROLE = "arn:aws:iam::123456789012:role/stepyard"
 
@@ -30,16 +30,6 @@ def sfn(server_url, sfn_client):
     return sfn_client(server_url)
 
 
-def wait_done(sfn, arn: str, limit_s: float) -> dict:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.02)
-    raise AssertionError(f"{arn} still running after {limit_s} s")
-
-
 def test_a_timer_due_before_the_next_pass_wakes_the_scheduler(sfn):
     far = sfn.create_state_machine(name="Far", definition=waiting(600), roleArn=ROLE)["stateMachineArn"]
     near = sfn.create_state_machine(name="Near", definition=waiting(1), roleArn=ROLE)["stateMachineArn"]
@@ -49,7 +39,7 @@ def test_a_timer_due_before_the_next_pass_wakes_the_scheduler(sfn):
 
     started = time.time()
     arn = sfn.start_execution(stateMachineArn=near)["executionArn"]
-    done = wait_done(sfn, arn, limit_s=5)
+    done = finished(sfn, arn, timeout=5)
 
     assert done["status"] == "SUCCEEDED"
     assert 1.0 <= done["stopDate"].timestamp() - started < 1.5
@@ -63,5 +53,5 @@ def test_timers_armed_one_after_another_each_fire_on_time(sfn):
         runs.append((time.time(), sfn.start_execution(stateMachineArn=arn)["executionArn"]))
         time.sleep(0.3)
     for started, execution in runs:
-        done = wait_done(sfn, execution, limit_s=5)
+        done = finished(sfn, execution, timeout=5)
         assert 1.0 <= done["stopDate"].timestamp() - started < 1.5

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import server_env, start_server
+from tests.conftest import finished, server_env, start_server
 
 ROLE = "arn:aws:iam::000000000000:role/r"
 HANDLERS = {
@@ -62,16 +62,6 @@ def server(tmp_path_factory):
 def create(sfn, name: str, states: dict, start: str) -> str:
     definition = json.dumps({"StartAt": start, "States": states})
     return sfn.create_state_machine(name=name, definition=definition, roleArn=ROLE)["stateMachineArn"]
-
-
-def finished(sfn, arn: str, timeout: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.1)
-    raise AssertionError(f"{arn} still running after {timeout} s")
 
 
 def test_a_handler_answers_its_own_task_token_with_plain_boto3(server, sfn_client):
