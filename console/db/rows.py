@@ -56,7 +56,7 @@ def first(model: type[M], where: str, params: Iterable[Any], *, only: tuple[str,
 
 
 def fetch(model: type[M], where: str, params: Iterable[Any], *, order_by: str = "",
-          limit: int | None = None, for_update: bool = False) -> list[M]:
+          limit: int | None = None) -> list[M]:
     """Every row of ``model`` matching ``where``, as instances."""
     columns, names = _columns(model, None)
     sql = f"SELECT {columns} FROM {_table(model)} WHERE {where}"
@@ -64,8 +64,6 @@ def fetch(model: type[M], where: str, params: Iterable[Any], *, order_by: str = 
         sql += f" ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    if for_update and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         found = cursor.fetchall()
