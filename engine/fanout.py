@@ -81,23 +81,48 @@ def _launch_parallel(run: Run, frame: Frame, state: Any, branch_input: Any) -> N
     if run.inspect is not None and "mock" in run.inspect:
         _finish_parallel(run, frame, state, run.inspect["mock"]())
         return
+    completed = _keep_completed(run, frame)
+    if frame.scratch["pending"] == 0:
+        _parallel_done(run, frame, state)
+        return
     frame.wait = "children"
     for index, branch in enumerate(state.branches):
-        child = run.new_frame(frame, index, branch, branch_input, dict(frame.variables))
-        run.ready.append(child)
+        if index not in completed:
+            child = run.new_frame(frame, index, branch, branch_input, dict(frame.variables))
+            run.ready.append(child)
+
+
+def _keep_completed(run: Run, frame: Frame) -> dict[int, Any]:
+    """A redriven state keeps its successful branches'/iterations' outputs (run no more)."""
+    completed = run.take_redrive_completed(frame)
+    scratch = frame.scratch
+    for index, output in completed.items():
+        if index < len(scratch["results"]):
+            scratch["results"][index] = output
+            scratch.setdefault("succeeded", []).append(index)
+            scratch.setdefault("kept", []).append(index)
+            if "pending" in scratch:
+                scratch["pending"] -= 1
+            else:
+                scratch["done"] += 1
+    return completed
 
 
 def _parallel_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
                               output: Any) -> None:
     scratch = frame.scratch
     scratch["results"][child.index] = output
+    scratch.setdefault("succeeded", []).append(child.index)
     scratch["pending"] -= 1
     if scratch["pending"] == 0:
-        run.emit(frame, "ParallelStateSucceeded")
-        frame.wait = None
-        steps.guarded(run, frame, state,
-                      lambda: _finish_parallel(run, frame, state, scratch["results"]))
+        _parallel_done(run, frame, state)
         run.resume(frame)
+
+
+def _parallel_done(run: Run, frame: Frame, state: Any) -> None:
+    run.emit(frame, "ParallelStateSucceeded")
+    frame.wait = None
+    steps.guarded(run, frame, state, lambda: _finish_parallel(run, frame, state, frame.scratch["results"]))
 
 
 def _finish_parallel(run: Run, frame: Frame, state: Any, results: Any) -> None:
@@ -163,7 +188,8 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
     if run.inspect is not None and "mock" in run.inspect:
         _map_mocked(run, frame, state)
         return
-    if not items:
+    _keep_completed(run, frame)
+    if frame.scratch["done"] == len(frame.scratch["items"]):
         _finish_map(run, frame, state)
         return
     frame.wait = "children"
@@ -269,9 +295,12 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
     scratch = frame.scratch
     items = scratch["items"]
     limit = scratch["limit"]
+    kept = scratch.get("kept", ())
     while scratch["next"] < len(items) and (limit == 0 or scratch["running"] < limit):
         index = scratch["next"]
         scratch["next"] = index + 1
+        if index in kept:
+            continue
         scratch["running"] += 1
         try:
             value = _iteration_input(run, frame, state, index, items[index])
@@ -321,6 +350,7 @@ def _map_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
                          output: Any) -> None:
     scratch = frame.scratch
     scratch["results"][child.index] = output
+    scratch.setdefault("succeeded", []).append(child.index)
     if not state.distributed:
         run.emit(frame, "MapIterationSucceeded", {"name": state.name, "index": child.index})
     _iteration_done(run, frame, state)

@@ -95,6 +95,7 @@ class Run:
         self.effects: list[Any] = []
         self.ready: deque[Frame] = deque()
         self.inspect: dict[str, Any] | None = None
+        self.redrive_completed: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ events
 
@@ -361,8 +362,15 @@ class Run:
         self.finish(FAILED, error=error, cause=cause)
 
     def remember_redrive_point(self, frame: Frame) -> None:
-        self.ex.redrive_from = {"state": frame.state_name, "input": frame.data,
-                                "variables": frame.variables}
+        point = {"state": frame.state_name, "input": frame.data, "variables": frame.variables}
+        # A Map or Parallel keeps what its successful iterations/branches returned: a
+        # redrive runs only the others (RedriveExecution: "reschedules and redrives only
+        # the iterations and branches that failed or aborted").
+        succeeded = frame.scratch.get("succeeded") if frame.scratch else None
+        if succeeded:
+            results = frame.scratch["results"]
+            point["completed"] = [[index, results[index]] for index in succeeded]
+        self.ex.redrive_from = point
 
     def finish(self, status: str, output: Any = None, error: str | None = None,
                cause: str | None = None) -> None:
@@ -454,7 +462,15 @@ class Run:
         frame = self.new_frame(None, 0, self.machine, point["input"], point["variables"])
         frame.state_name = point["state"]
         frame.last_event_id = ex.event_count
+        self.redrive_completed = {index: output for index, output in point.get("completed", [])}
         self.ready.append(frame)
+
+    def take_redrive_completed(self, frame: Frame) -> dict[int, Any]:
+        """The outputs a redriven top-level Map/Parallel keeps from its failed run (once)."""
+        if frame.parent is not None or not self.redrive_completed:
+            return {}
+        completed, self.redrive_completed = self.redrive_completed, {}
+        return completed
 
     def apply(self, trigger: Any) -> None:
         if isinstance(trigger, Start):

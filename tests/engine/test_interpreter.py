@@ -325,6 +325,53 @@ def test_redrive_restarts_at_the_state_that_failed_with_its_input() -> None:
     assert done.state.context["Execution"]["RedriveCount"] == 1
 
 
+def _stored(state: ExecutionState) -> ExecutionState:
+    """The state as the runtime stores it between steps (JSON)."""
+    return ExecutionState.from_json(json.loads(json.dumps(state.to_json())))
+
+
+def _calls(step) -> list[CallIntegration]:
+    return [e for e in step.effects if isinstance(e, CallIntegration)]
+
+
+def test_redrive_of_a_map_runs_only_the_iterations_that_did_not_succeed() -> None:
+    task = {"Type": "Task", "Resource": ECHO, "Parameters": {"item.$": "$"}, "End": True}
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": True,
+        "ItemProcessor": {"StartAt": "T", "States": {"T": task}}}}}
+    machine, step, clock = _start(definition, {"items": ["a", "b", "c"]})
+    first = {c.parameters["item"]: c for c in _calls(step)}
+    assert sorted(first) == ["a", "b", "c"]
+    state = advance(machine, step.state, TaskSucceeded(first["a"].task_id, "A"), clock).state
+    failed = advance(machine, _stored(state), TaskFailed(first["b"].task_id, "Boom"), clock)
+    assert failed.status == FAILED
+
+    again = advance(machine, _stored(failed.state), Redrive(), clock)
+    rerun = {c.parameters["item"]: c for c in _calls(again)}
+    assert sorted(rerun) == ["b", "c"]  # "a" succeeded and keeps its result
+    state = advance(machine, _stored(again.state), TaskSucceeded(rerun["b"].task_id, "B"), clock).state
+    done = advance(machine, _stored(state), TaskSucceeded(rerun["c"].task_id, "C"), clock)
+    assert (done.status, done.state.output) == (SUCCEEDED, ["A", "B", "C"])
+
+
+def test_redrive_of_a_parallel_runs_only_the_branches_that_did_not_succeed() -> None:
+    def branch(name: str) -> dict:
+        return {"StartAt": name, "States": {name: {"Type": "Task", "Resource": ECHO,
+                                                   "Parameters": {"branch": name}, "End": True}}}
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True,
+                                                   "Branches": [branch("one"), branch("two")]}}}
+    machine, step, clock = _start(definition)
+    calls = {c.parameters["branch"]: c for c in _calls(step)}
+    state = advance(machine, step.state, TaskSucceeded(calls["one"].task_id, 1), clock).state
+    failed = advance(machine, _stored(state), TaskFailed(calls["two"].task_id, "Boom"), clock)
+    assert failed.status == FAILED
+
+    again = advance(machine, _stored(failed.state), Redrive(), clock)
+    assert [c.parameters["branch"] for c in _calls(again)] == ["two"]
+    done = advance(machine, _stored(again.state), TaskSucceeded(_calls(again)[0].task_id, 2), clock)
+    assert (done.status, done.state.output) == (SUCCEEDED, [1, 2])
+
+
 def _batched_map(batcher: dict, items: list, **map_fields) -> dict:
     processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                  "StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
