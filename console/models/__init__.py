@@ -13,7 +13,7 @@ from console.models.functions import ChildExecutionWait, Function, Invocation
 from console.models.machines import RenderedGraph, StateMachine, StateMachineRevision
 from console.models.queues import Deduplication, Queue, QueueMessage
 from console.models.sources import EventSource
-from console.models.topics import Delivery, Subscription, Topic
+from console.models.topics import Delivery, Subscription, Topic, TopicDeduplication
 
 __all__ = [
     "Activity",
@@ -40,4 +40,5 @@ __all__ = [
     "TaskToken",
     "Timer",
     "Topic",
+    "TopicDeduplication",
 ]

@@ -29,6 +29,21 @@ class Topic(models.Model):
         return self.name
 
 
+class TopicDeduplication(models.Model):
+    """A FIFO topic's deduplication id seen in the last five minutes."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="deduplications")
+    key = models.CharField(max_length=260)
+    message_id = models.CharField(max_length=36)
+    sequence_number = models.CharField(max_length=32)
+    expires_at = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="unique_topic_deduplication_key")
+        ]
+
+
 class Subscription(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
     arn = models.CharField(max_length=600, unique=True)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
 
-from console.models import Delivery, Subscription, Topic
+from console.models import Delivery, Subscription, Topic, TopicDeduplication
 from console.services import topic_filters as filters
 from console.services.topic_delivery import build_deliveries, notify_after_commit
 from console.services.topic_errors import (
@@ -29,6 +29,8 @@ from console.services.topic_errors import (
     TagLimitExceeded,
 )
 from console.services.topic_messages import Message, check_message
+
+DEDUPLICATION_WINDOW_S = 300.0  # SNS FIFO topics deduplicate over five minutes
 
 clock: Callable[[], float] = time.time
 
@@ -334,14 +336,39 @@ def _options(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _publish_checked(topic: Topic, checked: Message) -> Published:
+    now = clock()
+    if topic.fifo:
+        earlier = _seen_before(topic, checked, now)
+        if earlier is not None:
+            return earlier
     sequence = _next_sequence(topic) if topic.fifo else None
     message_id = str(uuid.uuid4())
-    now = clock()
+    if sequence is not None:
+        TopicDeduplication.objects.create(topic=topic, key=_deduplication_key(topic, checked),
+                                          message_id=message_id, sequence_number=sequence,
+                                          expires_at=now + DEDUPLICATION_WINDOW_S)
     subscriptions = list(Subscription.objects.filter(topic=topic))
     rows = build_deliveries(topic, subscriptions, checked, message_id, sequence, now)
     Delivery.objects.bulk_create(rows)
     _forget_old_deliveries(topic)
     return Published(message_id, sequence, len(rows))
+
+
+def _seen_before(topic: Topic, checked: Message, now: float) -> Published | None:
+    """A FIFO publish whose deduplication id was seen in the last five minutes is accepted
+    and answered as the first one was, but delivered to nobody (as SNS does)."""
+    TopicDeduplication.objects.filter(topic=topic, expires_at__lte=now).delete()
+    earlier = TopicDeduplication.objects.filter(topic=topic, key=_deduplication_key(topic, checked)).first()
+    if earlier is None:
+        return None
+    return Published(earlier.message_id, earlier.sequence_number, 0)
+
+
+def _deduplication_key(topic: Topic, checked: Message) -> str:
+    # With FifoThroughputScope=MessageGroup, SNS deduplicates within each message group.
+    if json.loads(topic.attributes or "{}").get("FifoThroughputScope") == "MessageGroup":
+        return f"{checked.group_id}\n{checked.deduplication_id}"
+    return checked.deduplication_id
 
 
 def _next_sequence(topic: Topic) -> str:

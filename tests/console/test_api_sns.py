@@ -107,6 +107,43 @@ def test_fifo_topics_need_the_suffix_and_a_group_id(sns):
     assert published["SequenceNumber"].isdigit()
 
 
+def fifo_topic_and_queue(sns, sqs, queue_attributes: dict | None = None, **topic_attributes) -> tuple[str, str]:
+    topic = sns.create_topic(Name=f"f-{uuid.uuid4().hex[:8]}.fifo",
+                             Attributes={"FifoTopic": "true", **topic_attributes})["TopicArn"]
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}.fifo",
+                           Attributes={"FifoQueue": "true", **(queue_attributes or {})})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    return topic, url
+
+
+def test_a_fifo_topic_delivers_a_deduplication_id_once_within_five_minutes(sns, sqs):
+    topic, url = fifo_topic_and_queue(sns, sqs)
+    first = sns.publish(TopicArn=topic, Message="one", MessageGroupId="g", MessageDeduplicationId="d1")
+    again = sns.publish(TopicArn=topic, Message="one again", MessageGroupId="g", MessageDeduplicationId="d1")
+    other = sns.publish(TopicArn=topic, Message="two", MessageGroupId="g", MessageDeduplicationId="d2")
+    # The duplicate is accepted and answered as the first was, but delivered to nobody.
+    assert (again["MessageId"], again["SequenceNumber"]) == (first["MessageId"], first["SequenceNumber"])
+    assert other["MessageId"] != first["MessageId"]
+    assert [m["Body"] for m in receive_all(sqs, url, expect=3, timeout=3)] == ["one", "two"]
+
+
+def test_content_based_deduplication_on_a_fifo_topic_uses_the_message_body(sns, sqs):
+    topic, url = fifo_topic_and_queue(sns, sqs, ContentBasedDeduplication="true")
+    for body in ("same", "same", "different"):
+        sns.publish(TopicArn=topic, Message=body, MessageGroupId="g")
+    assert [m["Body"] for m in receive_all(sqs, url, expect=3, timeout=3)] == ["same", "different"]
+
+
+def test_with_message_group_scope_the_same_deduplication_id_counts_per_group(sns, sqs):
+    # The queue deduplicates per group too, or it would drop what the topic let through.
+    topic, url = fifo_topic_and_queue(sns, sqs, {"DeduplicationScope": "messageGroup"},
+                                      FifoThroughputScope="MessageGroup")
+    for group in ("a", "b", "a"):
+        sns.publish(TopicArn=topic, Message=group, MessageGroupId=group, MessageDeduplicationId="same")
+    assert sorted(m["Body"] for m in receive_all(sqs, url, expect=3, timeout=3)) == ["a", "b"]
+
+
 def test_subscriptions_are_listed_described_changed_and_removed(sns, sqs):
     topic = new_topic(sns)
     _, queue_arn = new_queue(sqs)
