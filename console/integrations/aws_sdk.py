@@ -1,8 +1,8 @@
 """AWS SDK service integrations (``arn:aws:states:::aws-sdk:<service>:<action>``) for the
-services Stepyard itself serves: Step Functions (``sfn``) and SQS (``sqs``).
+services Stepyard itself serves: Step Functions (``sfn``), SQS (``sqs``) and SNS (``sns``).
 
-A call goes to the same action handler as the service's JSON API, so it behaves exactly
-as a boto3 call would. As on AWS, parameters and results use the SDK's PascalCase member
+A call goes to the same action handler as the service's API, so it behaves exactly as a
+boto3 call would. As on AWS, parameters and results use the SDK's PascalCase member
 names, a JSON value given where the API takes a string (``Input``, ``Output``) is sent as
 its JSON text, timestamps come back as ISO-8601 text, and a service error fails the task
 with ``<Service>.<Name>Exception`` (``Sfn.InvalidTokenException``) and the SDK's cause.
@@ -16,15 +16,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from console.api import protocol, shapes
+from console.api import protocol, shapes, sns
 from console.integrations import CallContext, register
 from console.services import ServiceError
 from engine.errors import STATES_RUNTIME, StatesError
 
-PATTERN = r"arn:aws:states:::aws-sdk:(sfn|sqs):[a-z][A-Za-z0-9]*"
-_ACTION = re.compile(r"arn:aws:states:::aws-sdk:(?P<service>sfn|sqs):(?P<action>[a-z][A-Za-z0-9]*)")
+PATTERN = r"arn:aws:states:::aws-sdk:(sfn|sqs|sns):[a-z][A-Za-z0-9]*"
+_ACTION = re.compile(r"arn:aws:states:::aws-sdk:(?P<service>sfn|sqs|sns):(?P<action>[a-z][A-Za-z0-9]*)")
 # The SDK's service name (error prefix and cause) and the JSON API's target prefix.
-_SERVICES = {"sfn": ("Sfn", "AWSStepFunctions"), "sqs": ("Sqs", "AmazonSQS")}
+_SERVICES = {"sfn": ("Sfn", "AWSStepFunctions"), "sqs": ("Sqs", "AmazonSQS"), "sns": ("Sns", "")}
 
 
 def call(parameters: Any, context: CallContext) -> Any:
@@ -37,12 +37,24 @@ def call(parameters: Any, context: CallContext) -> Any:
     if match["service"] == "sfn":
         params = _to_api(params, shapes.ACTIONS.get(action))
     try:
-        result = protocol.call(f"{prefix}.{action}", params)
+        result = _sns(action, params) if match["service"] == "sns" else protocol.call(f"{prefix}.{action}", params)
     except protocol.UnknownOperation:
         raise StatesError(STATES_RUNTIME, f"The {sdk_name} SDK has no action '{match['action']}'.") from None
     except ServiceError as error:
         raise _sdk_error(sdk_name, error) from None
     return _from_api(result) if match["service"] == "sfn" else result
+
+
+def _sns(action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """SNS's query actions take the same nested members the SDK sends (maps as objects,
+    lists as arrays); a JSON Message is sent as its text, as sns:publish does."""
+    handler = sns.ACTIONS.get(action)
+    if handler is None:
+        raise protocol.UnknownOperation(action)
+    if "Message" in params and not isinstance(params["Message"], str):
+        params = {**params, "Message": json.dumps(params["Message"], separators=(",", ":"), ensure_ascii=False)}
+    result = handler(params) or {}
+    return {key: value for key, value in result.items() if value is not None}
 
 
 def _to_api(value: Any, shape: Any) -> Any:

@@ -1,14 +1,15 @@
-"""aws-sdk:sfn and aws-sdk:sqs tasks in real executions: the same actions as the JSON APIs,
+"""aws-sdk:sfn, aws-sdk:sqs and aws-sdk:sns tasks in real executions: the same actions as the JSON APIs,
 with the SDK's member names, implicit JSON serialisation, ISO timestamps and error names."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
-from console.services import executions, queues
+from console.services import executions, queues, topic_delivery, topics
 from tests.console.test_functions_integrations import child, drain, run, task
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,20 @@ def test_a_missing_queue_fails_with_the_sqs_exception():
 def test_an_action_the_service_does_not_have_is_a_runtime_error():
     execution = run(task(SDK + "sfn:launchRockets", {}), "T")
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+
+
+def test_sns_publish_reaches_a_subscribed_queue_and_sends_json_as_text():
+    topic = topics.create_topic("SdkNews", {}, {})
+    queue = queues.create_queue("SdkNewsReader")
+    topics.subscribe(topic, "sqs", queues.queue_arn(queue), {"RawMessageDelivery": "true"})
+    execution = run(task(SDK + "sns:publish", {"TopicArn": topic.arn, "Message": {"headline": "hi"}}), "T")
+    assert execution.status == "SUCCEEDED" and set(json.loads(execution.output)) == {"MessageId"}
+    topic_delivery.deliver_pending(time.time)
+    received = queues.receive_messages(queue, max_number=10, wait_seconds=0)
+    assert [json.loads(m.body) for m in received] == [{"headline": "hi"}]
+
+
+def test_sns_publish_to_a_missing_topic_fails_with_the_sns_exception():
+    arn = "arn:aws:sns:us-east-1:000000000000:NoSuchTopic"
+    execution = run(task(SDK + "sns:publish", {"TopicArn": arn, "Message": "x"}), "T")
+    assert (execution.status, execution.error) == ("FAILED", "Sns.NotFoundException")
