@@ -59,27 +59,23 @@ def fetch(model: type[M], where: str, params: Iterable[Any], *, order_by: str = 
           limit: int | None = None) -> list[M]:
     """Every row of ``model`` matching ``where``, as instances."""
     columns, names = _columns(model, None)
-    sql = f"SELECT {columns} FROM {_table(model)} WHERE {where}"
-    if order_by:
-        sql += f" ORDER BY {order_by}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        found = cursor.fetchall()
+    found = _select(model, columns, where, params, order_by, limit)
     return [model.from_db(connection.alias, names, row) for row in found]
 
 
 def exists(model: type[models.Model], where: str, params: Iterable[Any]) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {_table(model)} WHERE {where} LIMIT 1", list(params))
-        return cursor.fetchone() is not None
+    return bool(_select(model, "1", where, params, "", 1))
 
 
 def values(model: type[models.Model], columns: str, where: str = "", params: Iterable[Any] = (), *,
            order_by: str = "", limit: int | None = None) -> list[tuple[Any, ...]]:
     """Raw rows of ``columns`` (SQL) for ``where`` (all rows if empty), as stored (no field
     conversion), ordered by ``order_by`` (SQL) and at most ``limit``."""
+    return _select(model, columns, where, params, order_by, limit)
+
+
+def _select(model: type[models.Model], columns: str, where: str, params: Iterable[Any], order_by: str,
+            limit: int | None) -> list[tuple[Any, ...]]:
     sql = f"SELECT {columns} FROM {_table(model)}"
     if where:
         sql += f" WHERE {where}"
