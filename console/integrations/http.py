@@ -61,6 +61,9 @@ def _request(params: dict[str, Any]) -> urllib.request.Request:
         raise StatesError(INVALID, f"ApiEndpoint must be an http(s) URL, got {json.dumps(endpoint)}")
     if not isinstance(method, str) or method.upper() not in METHODS:
         raise StatesError(INVALID, f"Method must be one of {', '.join(METHODS)}, got {json.dumps(method)}")
+    for name in ("Headers", "QueryParameters", "Transform"):
+        if params.get(name) is not None and not isinstance(params[name], dict):
+            raise StatesError(INVALID, f"{name} must be a JSON object, got {json.dumps(params[name])}")
     headers = {str(k): str(v) for k, v in (params.get("Headers") or {}).items()}
     query = params.get("QueryParameters")
     url = endpoint

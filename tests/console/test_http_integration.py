@@ -114,6 +114,10 @@ def test_an_unreachable_endpoint_fails_with_a_socket_error():
     assert (execution.status, execution.error) == ("FAILED", "States.Http.Socket")
 
 
-def test_a_bad_method_or_endpoint_is_a_runtime_error(api):
+def test_a_bad_method_endpoint_or_field_is_a_runtime_error(api):
     assert call({"ApiEndpoint": f"{api}/x", "Method": "FETCH"}).error == "States.Runtime"
     assert call({"ApiEndpoint": "ftp://example.com/x", "Method": "GET"}).error == "States.Runtime"
+    bad_headers = call({"ApiEndpoint": f"{api}/x", "Method": "GET", "Headers": ["X-Token: t"]})
+    assert bad_headers.error == "States.Runtime"
+    assert bad_headers.cause == 'Headers must be a JSON object, got ["X-Token: t"]'
+    assert SEEN == []
