@@ -82,6 +82,7 @@ def _launch_parallel(run: Run, frame: Frame, state: Any, branch_input: Any) -> N
         _finish_parallel(run, frame, state, run.inspect["mock"]())
         return
     completed = _keep_completed(run, frame)
+    frame.scratch["pending"] -= len(completed)
     if frame.scratch["pending"] == 0:
         _parallel_done(run, frame, state)
         return
@@ -93,18 +94,16 @@ def _launch_parallel(run: Run, frame: Frame, state: Any, branch_input: Any) -> N
 
 
 def _keep_completed(run: Run, frame: Frame) -> dict[int, Any]:
-    """A redriven state keeps its successful branches'/iterations' outputs (run no more)."""
-    completed = run.take_redrive_completed(frame)
+    """A redriven state keeps its successful branches'/iterations' outputs (run no more);
+    return them by index."""
     scratch = frame.scratch
+    completed = {index: output for index, output in run.take_redrive_completed(frame).items()
+                 if index < len(scratch["results"])}
     for index, output in completed.items():
-        if index < len(scratch["results"]):
-            scratch["results"][index] = output
-            scratch.setdefault("succeeded", []).append(index)
-            scratch.setdefault("kept", []).append(index)
-            if "pending" in scratch:
-                scratch["pending"] -= 1
-            else:
-                scratch["done"] += 1
+        scratch["results"][index] = output
+    if completed:
+        scratch.setdefault("succeeded", []).extend(completed)
+        scratch["kept"] = list(completed)
     return completed
 
 
@@ -188,7 +187,7 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
     if run.inspect is not None and "mock" in run.inspect:
         _map_mocked(run, frame, state)
         return
-    _keep_completed(run, frame)
+    frame.scratch["done"] += len(_keep_completed(run, frame))
     if frame.scratch["done"] == len(frame.scratch["items"]):
         _finish_map(run, frame, state)
         return

@@ -337,16 +337,16 @@ def _options(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _publish_checked(topic: Topic, checked: Message) -> Published:
     now = clock()
+    sequence = None
+    message_id = str(uuid.uuid4())
     if topic.fifo:
-        earlier = _seen_before(topic, checked, now)
+        key = _deduplication_key(topic, checked)
+        earlier = _seen_before(topic, key, now)
         if earlier is not None:
             return earlier
-    sequence = _next_sequence(topic) if topic.fifo else None
-    message_id = str(uuid.uuid4())
-    if sequence is not None:
-        TopicDeduplication.objects.create(topic=topic, key=_deduplication_key(topic, checked),
-                                          message_id=message_id, sequence_number=sequence,
-                                          expires_at=now + DEDUPLICATION_WINDOW_S)
+        sequence = _next_sequence(topic)
+        TopicDeduplication.objects.create(topic=topic, key=key, message_id=message_id,
+                                          sequence_number=sequence, expires_at=now + DEDUPLICATION_WINDOW_S)
     subscriptions = list(Subscription.objects.filter(topic=topic))
     rows = build_deliveries(topic, subscriptions, checked, message_id, sequence, now)
     Delivery.objects.bulk_create(rows)
@@ -354,11 +354,11 @@ def _publish_checked(topic: Topic, checked: Message) -> Published:
     return Published(message_id, sequence, len(rows))
 
 
-def _seen_before(topic: Topic, checked: Message, now: float) -> Published | None:
+def _seen_before(topic: Topic, key: str, now: float) -> Published | None:
     """A FIFO publish whose deduplication id was seen in the last five minutes is accepted
     and answered as the first one was, but delivered to nobody (as SNS does)."""
     TopicDeduplication.objects.filter(topic=topic, expires_at__lte=now).delete()
-    earlier = TopicDeduplication.objects.filter(topic=topic, key=_deduplication_key(topic, checked)).first()
+    earlier = TopicDeduplication.objects.filter(topic=topic, key=key).first()
     if earlier is None:
         return None
     return Published(earlier.message_id, earlier.sequence_number, 0)
