@@ -38,6 +38,8 @@ class Spec:
     arn: str
     environment: dict[str, str] = field(compare=False)
     key: str = ""
+    # Lambda's runtime identifier (python3.x or nodejs<N>.x): which worker runs the handler.
+    runtime: str = "python3.12"
 
 
 def function_arn(name: str) -> str:
@@ -89,6 +91,7 @@ def spec_for(function: Function) -> Spec | None:
         memory_mb=function.memory_size,
         arn=function_arn(function.name),
         environment=worker_environment(function, str(root)),
+        runtime=function.runtime,
     )
     folder = function.source == Function.DIRECTORY and path.parent != functions_dir()
     return Spec(**{**spec.__dict__, "key": _version_key(spec, path, folder)})
@@ -143,7 +146,7 @@ def _version_key(spec: Spec, path: Path, folder: bool) -> str:
     """Changes whenever the code or a setting changes, so stale warm workers are not reused."""
     files = sorted(path.parent.rglob("*.py")) if folder else [path]
     stamps = [(str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file()]
-    settings_part = json.dumps([spec.root, spec.module, spec.function, spec.timeout_s, spec.memory_mb,
+    settings_part = json.dumps([spec.runtime, spec.root, spec.module, spec.function, spec.timeout_s, spec.memory_mb,
                                 sorted(spec.environment.items()), stamps])
     return hashlib.sha256(settings_part.encode()).hexdigest()[:16]
 

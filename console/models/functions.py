@@ -20,6 +20,8 @@ class Function(models.Model):
     # The handler module's text for console functions; empty for directory functions.
     code = models.TextField(blank=True, default="")
     handler = models.CharField(max_length=128, default="handler")
+    # Lambda's runtime identifier: python3.9-python3.13 or nodejs16.x-nodejs22.x.
+    runtime = models.CharField(max_length=32, default="python3.12")
     description = models.CharField(max_length=256, blank=True, default="")
     timeout = models.PositiveIntegerField(default=3)
     memory_size = models.PositiveIntegerField(default=128)
