@@ -10,10 +10,9 @@ PYTEST_ARGS ?=
 
 .PHONY: run test deps system-deps test-deps migrate lint bench
 
-# Function handlers call back at STEPYARD_PUBLIC_URL: the address served here unless set.
+# PORT tells the server its own address before any request does (console/addresses.py).
 run: deps system-deps migrate
-	PORT=$(PORT) STEPYARD_PUBLIC_URL=$${STEPYARD_PUBLIC_URL:-http://$(HOST):$(PORT)} \
-		$(BIN)/daphne -b $(HOST) -p $(PORT) console.asgi:application
+	PORT=$(PORT) $(BIN)/daphne -b $(HOST) -p $(PORT) console.asgi:application
 
 test: deps system-deps test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ through one shared thread and would serialise concurrent callers. In the embedde
 """
 
 import asyncio
+import contextvars
 import io
 import os
 
@@ -21,6 +22,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
+from console import addresses  # noqa: E402
 from console.api import protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
@@ -72,7 +74,8 @@ async def _api_call(scope, receive, send) -> None:
     else:
         request = ASGIRequest(scope, io.BytesIO(body))
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(protocol._POOL, protocol._handle_in_pool, request)
+        response = await loop.run_in_executor(
+            protocol._POOL, contextvars.copy_context().run, protocol._handle_in_pool, request)
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
     headers.append((b"content-length", str(len(response.content)).encode()))
     await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
@@ -118,7 +121,7 @@ async def _form_post(scope, receive, send, content_type: str) -> None:
         await router(scope, replay, send)
         return
     response = await asyncio.get_running_loop().run_in_executor(
-        protocol._POOL, sns.handle_request, ASGIRequest(scope, io.BytesIO(body)))
+        protocol._POOL, contextvars.copy_context().run, sns.handle_request, ASGIRequest(scope, io.BytesIO(body)))
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
     headers.append((b"content-length", str(len(response.content)).encode()))
     await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
@@ -127,6 +130,8 @@ async def _form_post(scope, receive, send, content_type: str) -> None:
 
 async def application(scope, receive, send):
     publish.bind_loop(asyncio.get_running_loop())
+    if scope["type"] in ("http", "websocket"):
+        addresses.bind(scope.get("scheme", "http"), scope["headers"])
     if _is_api_call(scope):
         await _api_call(scope, receive, send)
     elif (content_type := _form_content_type(scope)) is not None:

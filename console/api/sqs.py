@@ -1,14 +1,12 @@
 """SQS actions (``X-Amz-Target: AmazonSQS.<Action>``) over the queue services.
 
-Queue URLs name the host the call was sent to when the caller of these handlers says
-which (``REQUEST_HOST``); otherwise they name Stepyard's default address. Any host in a
+Queue URLs name the address the call was sent to (console.addresses). Any host in a
 QueueUrl given back is accepted: only the queue name in its path matters.
 """
 
 from __future__ import annotations
 
 import base64
-import contextvars
 import json
 import re
 from collections.abc import Callable
@@ -46,12 +44,8 @@ SYSTEM_ATTRIBUTE_NAMES = (
     "DeadLetterQueueSourceArn",
 )
 
-# "host:port" of the request being served, for the queue URLs this API hands out.
-REQUEST_HOST: contextvars.ContextVar[str | None] = contextvars.ContextVar("sqs_request_host", default=None)
-
-
 def _url(queue: Queue) -> str:
-    return service.queue_url(queue, REQUEST_HOST.get())
+    return service.queue_url(queue)
 
 
 # --------------------------------------------------------------------------- parameters

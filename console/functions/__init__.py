@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from console import addresses
+
 
 def functions_dir() -> Path:
     """Where ``<name>.py`` and ``<name>/handler.py`` functions are picked up from."""
@@ -21,8 +23,7 @@ def functions_dir() -> Path:
 
 def public_url() -> str:
     """The URL handlers reach this Stepyard at (their AWS_ENDPOINT_URL)."""
-    configured = os.environ.get("STEPYARD_PUBLIC_URL") or getattr(settings, "STEPYARD_PUBLIC_URL", None)
-    return configured or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+    return addresses.base_url()
 
 
 def runtime_dir() -> Path:

@@ -72,7 +72,7 @@ def run_callback_pattern() -> Run:
     ensure_function("CallbackExample-Worker", "callback_worker")
     ensure_source(queue, EventSource.FUNCTION, "CallbackExample-Worker", batch_size=1)
     machine = ensure_machine("CallbackExample", callback_definition(
-        queues.queue_url(queue, _host()), success.arn, failure.arn))
+        queues.queue_url(queue), success.arn, failure.arn))
     return Run(executions.start_execution(machine, input="{}"))
 
 
@@ -107,7 +107,7 @@ def run_inventory() -> Run:
     queue = ensure_queue("Orders")
     ensure_function("Inventory", "inventory")
     ensure_source(queue, EventSource.FUNCTION, "Inventory", batch_size=1)
-    machine = ensure_machine("CheckInventory", inventory_definition(queues.queue_url(queue, _host())))
+    machine = ensure_machine("CheckInventory", inventory_definition(queues.queue_url(queue)))
     return Run(executions.start_execution(machine, input='{"order": "sample"}'))
 
 
@@ -163,12 +163,6 @@ def run_fnf_callback() -> Run:
     topics.subscribe(topic, "lambda", function_arn("fnf-demo-subscriber"))
     machine = ensure_machine("FnfMnsCallback", MNS_TOPIC_CALLBACK.definition)
     return Run(executions.start_execution(machine, input=json.dumps({"messageBody": "hello world"})))
-
-
-def _host() -> str:
-    from console.functions import public_url
-
-    return public_url().split("://", 1)[1]
 
 
 def _links(queues_: tuple[str, ...], topics_: tuple[str, ...], functions_: tuple[str, ...],

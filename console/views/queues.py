@@ -217,7 +217,7 @@ def _detail(request: HttpRequest, queue: Queue, form: SendMessageForm, received:
     values = service.get_queue_attributes(queue, ["All"])
     context = {
         "queue": queue,
-        "url": service.queue_url(queue, request.get_host()),
+        "url": service.queue_url(queue),
         "attributes": sorted(values.items()),
         "form": form,
         "attribute_rows": _attribute_rows(request),
