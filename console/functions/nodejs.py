@@ -13,6 +13,7 @@ that V8 aborts for lack of heap is reported as Runtime.OutOfMemory.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -31,7 +32,7 @@ _MB = 1024 * 1024
 # What V8 and the worker itself need beyond the function's memory (code, stacks, the SDKs' code).
 ADDRESS_SPACE_SLACK_MB = 256
 FATAL_MARKERS = ("JavaScript heap out of memory", "Fatal process out of memory", "Reached heap limit")
-_baseline: dict[str, int] = {}
+_baseline: dict[tuple[str, bool], int] = {}
 _baseline_lock = threading.Lock()
 
 
@@ -67,7 +68,7 @@ def start(spec: Spec) -> tuple[subprocess.Popen[bytes], int]:
         raise
     finally:
         os.close(answers_for_child)
-    _limit_address_space(process.pid, program, spec.memory_mb)
+    _limit_address_space(process.pid, program, spec.memory_mb, is_es_module(spec))
     return process, answers
 
 
@@ -85,23 +86,57 @@ def environment(spec: Spec, answers_fd: int) -> dict[str, str]:
     return env
 
 
-def _limit_address_space(pid: int, program: str, memory_mb: int) -> None:
-    limit = (_startup_size(program) + memory_mb + ADDRESS_SPACE_SLACK_MB) * _MB
+def is_es_module(spec: Spec) -> bool:
+    """Whether the worker loads the handler with import() (as worker.js decides, the same way)."""
+    target = Path(spec.root) / f"{spec.module}.{spec.function}"
+    base = target.name.split(".", 1)[0]
+    target = target.with_name(base)
+    if target.is_file():
+        return False
+    if target.with_name(f"{base}.js").is_file():
+        return _package_type_is_module(target, Path(spec.root))
+    return target.with_name(f"{base}.mjs").is_file()
+
+
+def _package_type_is_module(file: Path, root: Path) -> bool:
+    for folder in file.parents:
+        manifest = folder / "package.json"
+        if manifest.is_file():
+            try:
+                return json.loads(manifest.read_text()).get("type") == "module"
+            except (ValueError, OSError, AttributeError):
+                return False
+        if folder == root:
+            return False
+    return False
+
+
+def _limit_address_space(pid: int, program: str, memory_mb: int, es_module: bool) -> None:
+    limit = (_startup_size(program, es_module) + memory_mb + ADDRESS_SPACE_SLACK_MB) * _MB
     try:
         resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
     except (ProcessLookupError, PermissionError, OSError):
         pass  # it has already ended (the pool reports why), or the system will not limit it
 
 
-def _startup_size(program: str) -> int:
-    """The address space (MB) a fresh Node process takes here, measured once per program."""
+def _startup_size(program: str, es_module: bool) -> int:
+    """The address space (MB) a fresh Node process takes here, measured once per program.
+
+    ES-module handlers get the resolution hooks, which run in a thread with a V8 of its own.
+    """
     with _baseline_lock:
-        if program not in _baseline:
-            script = "process.stdout.write(require('fs').readFileSync('/proc/self/status', 'utf8'))"
-            status = subprocess.run([program, "-e", script], capture_output=True, text=True, timeout=30).stdout
-            sizes = [int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmSize:")]
-            _baseline[program] = sizes[0] if sizes else 1024
-        return _baseline[program]
+        if (program, es_module) not in _baseline:
+            _baseline[(program, es_module)] = _measure(program, es_module)
+        return _baseline[(program, es_module)]
+
+
+def _measure(program: str, es_module: bool) -> int:
+    hooks = f"require('module').register({json.dumps((FOLDER / 'esm_fallback.mjs').as_uri())});"
+    script = (hooks if es_module else "") + (
+        "process.stdout.write(require('fs').readFileSync('/proc/self/status', 'utf8'))")
+    status = subprocess.run([program, "-e", script], capture_output=True, text=True, timeout=30).stdout
+    sizes = [int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmSize:")]
+    return sizes[0] if sizes else 2048
 
 
 def read_fatal_output(process: subprocess.Popen[bytes]) -> str:
