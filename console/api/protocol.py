@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -73,6 +74,9 @@ def _is_api_call(request: HttpRequest) -> bool:
     return request.method == "POST" and bool(request.headers.get("X-Amz-Target"))
 
 
+HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
 def _handle_in_pool(request: HttpRequest) -> HttpResponse:
     try:
         return handle(request)
@@ -91,7 +95,19 @@ def handle(request: HttpRequest) -> HttpResponse:
             sigv4.verify(_signed_request(request), keys)
         except ServiceError as error:
             return error_response(error.code, error.message, error.status)
-    return dispatch(request.headers["X-Amz-Target"], request.body)
+    from console.api import sqs
+
+    # Queue URLs name the host the caller reached (SDKs such as aws-sdk v2 post to them).
+    token = sqs.REQUEST_HOST.set(_host(request))
+    try:
+        return dispatch(request.headers["X-Amz-Target"], request.body)
+    finally:
+        sqs.REQUEST_HOST.reset(token)
+
+
+def _host(request: HttpRequest) -> str | None:
+    host = request.headers.get("Host", "")
+    return host if HOST.fullmatch(host) else None
 
 
 def _signed_request(request: HttpRequest) -> sigv4.SignedRequest:
