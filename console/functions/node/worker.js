@@ -291,7 +291,7 @@ function runHandler(handler, event, setup, request) {
     }
     if (returned && typeof returned.then === 'function') {
       returned.then((result) => finish({ result }), (error) => finish({ error }));
-    } else if (handler.length < 3) {
+    } else {
       emptyLoop(baseline).then(() => called || finish({ result: returned === undefined ? null : returned }));
     }
   });
