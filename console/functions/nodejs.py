@@ -75,8 +75,9 @@ def start(spec: Spec) -> tuple[subprocess.Popen[bytes], int]:
 def environment(spec: Spec, answers_fd: int) -> dict[str, str]:
     """The function's environment plus what Lambda's Node.js runtime sets."""
     runtime = spec.runtime if spec.runtime in RUNTIMES else "nodejs20.x"
-    env = {**spec.environment, "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
-           "STEPYARD_ANSWER_FD": str(answers_fd)}
+    # The SDK v3's notice about the Node.js version is for the machine's owner, not the handler's logs.
+    env = {"AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true", **spec.environment,
+           "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}", "STEPYARD_ANSWER_FD": str(answers_fd)}
     paths = [SDK_MODULES, str(FOLDER / "sdk"), spec.root]
     if spec.environment.get("NODE_PATH"):
         paths.insert(0, spec.environment["NODE_PATH"])

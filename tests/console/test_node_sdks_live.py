@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -124,3 +125,17 @@ def test_a_node_handler_completes_a_callback_task_through_the_sdk(lam, stepyard_
     described = finished(sfn, execution, timeout=60)
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"]) == expected
+
+
+def test_a_callback_handler_using_v3_answers_without_waiting_for_kept_alive_sockets(lam):
+    deploy(lam, "NodeV3Callback", {"index.js": """
+        const { SFNClient, ListStateMachinesCommand } = require('@aws-sdk/client-sfn');
+        exports.handler = (event, context, callback) => {
+          new SFNClient({}).send(new ListStateMachinesCommand({}))
+            .then((listed) => callback(null, Array.isArray(listed.stateMachines)), callback);
+        };
+    """})
+    answer = lam.invoke(FunctionName="NodeV3Callback", Payload=b"{}", LogType="Tail")
+    assert answer["Payload"].read() == b"true"
+    report = base64.b64decode(answer["LogResult"]).decode().split("REPORT RequestId:")[1]
+    assert float(report.split("Duration: ")[1].split(" ms")[0]) < 5000

@@ -268,6 +268,9 @@ function runHandler(handler, event, setup, request) {
     const baseline = activeResources();
     let settled = false;
     let called = false;
+    let emptied = null;
+    // One poll per invocation: the poll leaves its own timer out, and only its own.
+    const loopEmptied = () => emptied || (emptied = emptyLoop(baseline));
     const finish = (outcome) => {
       if (!settled) {
         settled = true;
@@ -278,7 +281,7 @@ function runHandler(handler, event, setup, request) {
       if (called) return;
       called = true;
       const outcome = error == null ? { result } : { error };
-      if (context.callbackWaitsForEmptyEventLoop) emptyLoop(baseline).then(() => finish(outcome));
+      if (context.callbackWaitsForEmptyEventLoop) loopEmptied().then(() => finish(outcome));
       else finish(outcome);
     };
     const context = makeContext(setup, request.request_id, request.deadline, callback);
@@ -292,7 +295,7 @@ function runHandler(handler, event, setup, request) {
     if (returned && typeof returned.then === 'function') {
       returned.then((result) => finish({ result }), (error) => finish({ error }));
     } else {
-      emptyLoop(baseline).then(() => called || finish({ result: returned === undefined ? null : returned }));
+      loopEmptied().then(() => called || finish({ result: null }));
     }
   });
 }
