@@ -23,7 +23,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
 from console import addresses  # noqa: E402
-from console.api import protocol, sns  # noqa: E402
+from console.api import lambda_api, protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
@@ -134,6 +134,9 @@ async def application(scope, receive, send):
         addresses.bind(scope.get("scheme", "http"), scope["headers"])
     if _is_api_call(scope):
         await _api_call(scope, receive, send)
+    elif lambda_api.is_lambda_path(scope):
+        # The Lambda API is REST-JSON: no X-Amz-Target, an operation per dated path.
+        await lambda_api.serve(scope, receive, send)
     elif (content_type := _form_content_type(scope)) is not None:
         await _form_post(scope, receive, send, content_type)
     else:

@@ -1,14 +1,18 @@
 """Functions like Lambda: create, change, delete, find (by name or ARN) and invoke.
 
-Code comes from two places: files in the functions directory are picked up as they
-appear (their settings are kept here; their code stays in the file), and code written
-in the console is stored with the function. Invocations run in worker processes
-(console.functions.pool); the last RECENT_INVOCATIONS of each function are kept.
+Code comes from three places, one list of functions: files in the functions directory
+are picked up as they appear (their settings are kept here; their code stays in the
+file), code written in the console is stored with the function, and zip packages
+deployed through the Lambda API are kept unpacked (console.functions.packages).
+Invocations run in worker processes (console.functions.pool); the last
+RECENT_INVOCATIONS of each function are kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import threading
 import time
 import uuid
@@ -18,6 +22,7 @@ from typing import Any
 from django.db import close_old_connections, transaction
 
 from console.functions import code as code_files
+from console.functions import packages
 from console.functions.pool import POOL, Outcome
 from console.models import Function, Invocation
 from console.services import ServiceError
@@ -26,6 +31,8 @@ RECENT_INVOCATIONS = 100
 MAX_TIMEOUT_S = 900
 MEMORY_RANGE = (128, 10_240)
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
+# Lambda's limit on a synchronous invocation's response (its own odd number).
+MAX_RESPONSE_PAYLOAD = 6_291_556
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 DEFAULT_CODE = '''import json
 
@@ -34,6 +41,14 @@ def handler(event, context):
     print("Received event:", json.dumps(event))
     return {"statusCode": 200, "body": event}
 '''
+DEFAULT_NODE_CODE = '''exports.handler = async (event, context) => {
+  console.log("Received event:", JSON.stringify(event));
+  return { statusCode: 200, body: event };
+};
+'''
+DEFAULT_RUNTIME = "python3.12"
+# Lambda's Handler constraint is [^\s]+ of at most 128 characters; the runtime reads it later.
+HANDLER = re.compile(r"[^\s]{1,128}")
 
 
 class LambdaError(ServiceError):
@@ -64,6 +79,15 @@ class InvalidRequestContent(LambdaError):
 class RequestTooLarge(LambdaError):
     code = "RequestTooLargeException"
     status = 413
+
+
+class RequestEntityTooLarge(LambdaError):
+    code = "RequestEntityTooLargeException"
+    status = 413
+
+
+def default_code(runtime: str) -> str:
+    return DEFAULT_NODE_CODE if code_files.is_node(runtime) else DEFAULT_CODE
 
 
 @dataclass
@@ -135,36 +159,70 @@ def recent_invocations(function: Function, limit: int = 20) -> list[Invocation]:
 # --------------------------------------------------------------------------- changes
 
 
-def create_function(name: str, *, code: str = DEFAULT_CODE, handler: str = "handler", timeout: int = 3,
+def create_function(name: str, *, code: str | None = None, zip_file: bytes | None = None,
+                    handler: str = "handler", runtime: str = DEFAULT_RUNTIME, timeout: int = 3,
                     memory_size: int = 128, environment: dict[str, str] | None = None,
-                    description: str = "") -> Function:
-    """Create a console function (its code is stored with it)."""
+                    description: str = "", role: str = "", tags: dict[str, str] | None = None) -> Function:
+    """Create a console function (``code`` is stored with it) or a package one (``zip_file``)."""
     if not code_files.NAME.fullmatch(name or ""):
         raise InvalidParameterValue(
             "Function name must be 1 to 64 letters, digits, hyphens or underscores.")
     sync_directory()
     if Function.objects.filter(name=name).exists():
         raise ResourceConflict(f"Function already exist: {name}")
+    _check_runtime(runtime)
     now = time.time()
-    function = Function(name=name, source=Function.CONSOLE, code=code, created=now, modified=now)
+    function = Function(name=name, source=Function.CONSOLE, runtime=runtime, role=role, created=now, modified=now,
+                        code=default_code(runtime) if code is None else code, tags=json.dumps(tags or {}))
     _apply_settings(function, handler=handler, timeout=timeout, memory_size=memory_size,
                     environment=environment or {}, description=description)
+    if zip_file is not None:
+        _use_package(function, zip_file)
+    _touch(function)
     function.save()
     return function
 
 
-def update_function(function: Function, *, code: str | None = None, **settings: Any) -> Function:
-    """Change a function's settings, or the code of a console function."""
-    if code is not None:
-        if function.source != Function.CONSOLE:
-            raise InvalidParameterValue(
-                f"The code of {function.name} is a file in the functions directory: edit the file.")
-        function.code = code
+def update_function(function: Function, *, code: str | None = None, zip_file: bytes | None = None,
+                    **settings: Any) -> Function:
+    """Change a function's settings, or its code: console text, the handler file of a
+    package, or a whole new zip (a console function then becomes a package one)."""
+    if zip_file is not None or code is not None:
+        _change_code(function, code, zip_file)
     _apply_settings(function, **settings)
-    function.modified = time.time()
+    _touch(function)
     function.save()
     POOL.discard(function.name)
     return function
+
+
+def _change_code(function: Function, code: str | None, zip_file: bytes | None) -> None:
+    if function.source == Function.DIRECTORY:
+        raise InvalidParameterValue(
+            f"The code of {function.name} is a file in the functions directory: edit the file.")
+    if zip_file is not None:
+        _use_package(function, zip_file)
+    elif function.source == Function.PACKAGE and code is not None:
+        if code != code_files.read_code(function):
+            _use_package(function, packages.replace_member(function.package, code_files.handler_file(function), code))
+    elif code is not None:
+        function.code = code
+
+
+def _use_package(function: Function, zip_file: bytes) -> None:
+    try:
+        digest = packages.store(zip_file)
+    except packages.PackageTooLarge as error:
+        raise RequestEntityTooLarge(str(error)) from None
+    except packages.BadPackage as error:
+        raise InvalidParameterValue(str(error)) from None
+    function.source, function.package, function.code = Function.PACKAGE, digest, ""
+    function.code_sha256, function.code_size = packages.code_sha256(zip_file), len(zip_file)
+
+
+def _touch(function: Function) -> None:
+    function.modified = time.time()
+    function.revision_id = str(uuid.uuid4())
 
 
 def delete_function(function: Function) -> None:
@@ -177,7 +235,10 @@ def delete_function(function: Function) -> None:
 
 def _apply_settings(function: Function, *, handler: str | None = None, timeout: int | None = None,
                     memory_size: int | None = None, environment: dict[str, str] | None = None,
-                    description: str | None = None) -> None:
+                    description: str | None = None, runtime: str | None = None, role: str | None = None) -> None:
+    if runtime is not None:
+        _check_runtime(runtime)
+        function.runtime = runtime
     if handler is not None:
         _check_handler(handler)
         function.handler = handler
@@ -194,13 +255,25 @@ def _apply_settings(function: Function, *, handler: str | None = None, timeout: 
         function.environment = json.dumps(environment)
     if description is not None:
         function.description = description[:256]
+    if role is not None:
+        function.role = role
+
+
+def _check_runtime(runtime: str) -> None:
+    if runtime not in code_files.RUNTIMES:
+        raise InvalidParameterValue(
+            f"The runtime parameter of {runtime} is not supported by Stepyard for creating or updating "
+            f"functions. Supported runtimes: {', '.join(code_files.RUNTIMES)}.")
 
 
 def _check_handler(handler: str) -> None:
-    parts = handler.split(".")
-    if not handler or len(handler) > 128 or not all(p.isidentifier() for p in parts):
+    """Lambda's constraint, and nothing that would leave the function's folder."""
+    module, _, name = handler.rpartition(".")
+    parts = module.replace(".", "/").split("/") if module else []
+    if not HANDLER.fullmatch(handler) or not name or any(p in ("", "..") for p in parts):
         raise InvalidParameterValue(
-            f"Handler {handler!r} must be 'function' or 'module.function' (Python identifiers).")
+            f"Handler {handler!r} must be 'file.function' (Python: module.function or pkg/module.function; "
+            "Node.js: path/to/file.export), at most 128 characters, inside the function's folder.")
 
 
 def _check_environment(environment: dict[str, str]) -> None:
@@ -229,9 +302,22 @@ def invoke(identifier: str, event: str | None, invocation_type: str = "RequestRe
     if invocation_type == "Event":
         threading.Thread(target=_run_in_background, args=(spec, invocation), daemon=True).start()
         return InvokeResult(202, invocation.request_id, payload="")
-    outcome = POOL.invoke(spec, invocation.request_id, text)
+    outcome = _within_limit(POOL.invoke(spec, invocation.request_id, text))
     _record_end(invocation, outcome)
     return InvokeResult(200, outcome.request_id, outcome.payload, outcome.error, outcome.logs)
+
+
+def _within_limit(outcome: Outcome) -> Outcome:
+    """A response larger than Lambda returns becomes Lambda's Function.ResponseSizeTooLarge."""
+    if outcome.payload is None or len(outcome.payload) * 4 <= MAX_RESPONSE_PAYLOAD:
+        return outcome
+    size = len(outcome.payload.encode())
+    if size <= MAX_RESPONSE_PAYLOAD:
+        return outcome
+    message = (f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+               f"({MAX_RESPONSE_PAYLOAD} bytes).")
+    return dataclasses.replace(outcome, payload=None,
+                               error={"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"})
 
 
 def check_event(event: str | None) -> str:

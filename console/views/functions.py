@@ -223,3 +223,16 @@ def function_delete(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Deleted function {name}.")
         return redirect("function-list")
     return render(request, "console/function_delete.html", {"function": function, "nav": "functions"})
+
+
+@require_GET
+def function_code_zip(request: HttpRequest, name: str) -> HttpResponse:
+    """The function's deployment package (GetFunction's Code.Location points here)."""
+    function = _get_function_or_404(name)
+    try:
+        data = code_files.code_zip(function)
+    except OSError:
+        raise Http404(f"The code of {name!r} is gone") from None
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{function.name}.zip"'
+    return response
