@@ -100,6 +100,7 @@ class InvokeResult:
     payload: str | None = None
     error: dict[str, Any] | None = None
     logs: str = ""
+    executed_version: str = "$LATEST"
 
     @property
     def function_error(self) -> str | None:
@@ -142,15 +143,31 @@ def parse_identifier(identifier: str) -> tuple[str, str | None]:
 
 
 def get_function(identifier: str) -> Function:
-    """The function ``identifier`` names (only ``$LATEST`` exists), else ResourceNotFound."""
+    """The function ``identifier`` names, to change: its $LATEST; else ResourceNotFound."""
     name, qualifier = parse_identifier(identifier)
+    function = _named(name)
+    if function is None or qualifier not in (None, "$LATEST"):
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
+    return function
+
+
+def _named(name: str) -> Function | None:
     function = Function.objects.filter(name=name).first()
     if function is None or function.source == Function.DIRECTORY:
         sync_directory()
         function = Function.objects.filter(name=name).first()
-    if function is None or qualifier not in (None, "$LATEST"):
-        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
     return function
+
+
+def get_function_at(identifier: str) -> Function:
+    """The function as the identifier's qualifier ($LATEST, a version, an alias) runs it."""
+    from console.services import function_versions  # it builds on this module
+
+    name, qualifier = parse_identifier(identifier)
+    function = _named(name)
+    if function is None:
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
+    return function_versions.at(function, qualifier)
 
 
 def recent_invocations(function: Function, limit: int = 20) -> list[Invocation]:
@@ -290,22 +307,23 @@ def _check_environment(environment: dict[str, str]) -> None:
 def invoke(identifier: str, event: str | None, invocation_type: str = "RequestResponse",
            caller: str = "") -> InvokeResult:
     """Run a function with ``event`` (JSON text); Event invocations run in the background."""
-    function = get_function(identifier)
+    function = get_function_at(identifier)
     text = check_event(event)
     if invocation_type not in INVOCATION_TYPES:
         raise InvalidParameterValue(f"Invalid InvocationType: {invocation_type!r}")
     if invocation_type == "DryRun":
         return InvokeResult(204, str(uuid.uuid4()))
     spec = code_files.spec_for(function)
+    version = getattr(function, "version", "$LATEST")
     if spec is None:
-        raise ResourceNotFound(f"Function not found: {code_files.function_arn(function.name)}:$LATEST")
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(function.name)}:{version}")
     invocation = _record_start(function, text, invocation_type, caller)
     if invocation_type == "Event":
         threading.Thread(target=_run_in_background, args=(spec, invocation), daemon=True).start()
         return InvokeResult(202, invocation.request_id, payload="")
     outcome = _within_limit(POOL.invoke(spec, invocation.request_id, text))
     _record_end(invocation, outcome)
-    return InvokeResult(200, outcome.request_id, outcome.payload, outcome.error, outcome.logs)
+    return InvokeResult(200, outcome.request_id, outcome.payload, outcome.error, outcome.logs, version)
 
 
 def _within_limit(outcome: Outcome) -> Outcome:

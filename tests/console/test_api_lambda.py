@@ -176,11 +176,50 @@ def test_a_second_function_of_the_same_name_is_a_conflict(deploy):
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
 
 
-def test_only_latest_exists(lam, deploy):
-    deploy("Latest")
-    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Latest")["Versions"]] == ["$LATEST"]
-    assert error_of(lam.get_function, FunctionName="Latest", Qualifier="7")[0] == "ResourceNotFoundException"
-    assert invoke(lam, "Latest", {"q": 1}, Qualifier="$LATEST")[1] == {"q": 1}
+def test_a_published_version_keeps_its_code_while_latest_changes(lam, deploy):
+    first = deploy("Versioned", {"index.py": "def handler(event, context):\n    return 'one'\n"})
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == ["$LATEST"]
+    published = lam.publish_version(FunctionName="Versioned", Description="first")
+    assert published["Version"] == "1" and published["FunctionArn"].endswith(":function:Versioned:1")
+    assert published["CodeSha256"] == first["CodeSha256"]
+    # Nothing changed: publishing again answers the same version.
+    assert lam.publish_version(FunctionName="Versioned")["Version"] == "1"
+    lam.update_function_code(FunctionName="Versioned", Publish=True,
+                             ZipFile=zipped({"index.py": "def handler(event, context):\n    return 'two'\n"}))
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
+        "$LATEST", "1", "2"]
+    answer, payload = invoke(lam, "Versioned", Qualifier="1")
+    assert (answer["ExecutedVersion"], payload) == ("1", "one")
+    assert invoke(lam, "Versioned:2")[1] == "two"
+    assert invoke(lam, "Versioned")[0]["ExecutedVersion"] == "$LATEST"
+    assert lam.get_function_configuration(FunctionName="Versioned", Qualifier="1")["Version"] == "1"
+    assert error_of(lam.get_function, FunctionName="Versioned", Qualifier="7")[0] == "ResourceNotFoundException"
+    lam.delete_function(FunctionName="Versioned", Qualifier="1")
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
+        "$LATEST", "2"]
+
+
+def test_an_alias_names_a_version_and_moves(lam, deploy):
+    deploy("Aliased", {"index.py": "def handler(event, context):\n    return 'one'\n"})
+    lam.publish_version(FunctionName="Aliased")
+    lam.update_function_code(FunctionName="Aliased",
+                             ZipFile=zipped({"index.py": "def handler(event, context):\n    return 'two'\n"}))
+    lam.publish_version(FunctionName="Aliased")
+    alias = lam.create_alias(FunctionName="Aliased", Name="live", FunctionVersion="1")
+    assert alias["AliasArn"].endswith(":function:Aliased:live")
+    assert invoke(lam, "Aliased", Qualifier="live")[1] == "one"
+    lam.update_alias(FunctionName="Aliased", Name="live", FunctionVersion="2")
+    answer, payload = invoke(lam, "Aliased:live")
+    assert (answer["ExecutedVersion"], payload) == ("2", "two")
+    assert [a["Name"] for a in lam.list_aliases(FunctionName="Aliased")["Aliases"]] == ["live"]
+    assert lam.get_alias(FunctionName="Aliased", Name="live")["FunctionVersion"] == "2"
+    assert error_of(lam.create_alias, FunctionName="Aliased", Name="live",
+                    FunctionVersion="1")[0] == "ResourceConflictException"
+    assert error_of(lam.create_alias, FunctionName="Aliased", Name="next",
+                    FunctionVersion="9")[0] == "ResourceNotFoundException"
+    assert error_of(lam.delete_function, FunctionName="Aliased", Qualifier="2")[0] == "ResourceConflictException"
+    lam.delete_alias(FunctionName="Aliased", Name="live")
+    assert error_of(lam.get_alias, FunctionName="Aliased", Name="live")[0] == "ResourceNotFoundException"
 
 
 # --------------------------------------------------------------------------- invoke
