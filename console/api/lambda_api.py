@@ -176,12 +176,19 @@ def get_function(request: Request, name: str) -> Response:
     host = request.headers.get("host", "127.0.0.1")
     document: dict[str, Any] = {
         "Configuration": shapes.configuration(function),
-        "Code": {"RepositoryType": "S3", "Location": f"http://{host}/functions/{function.name}/code.zip"},
+        "Code": {"RepositoryType": "S3", "Location": _code_location(host, function)},
     }
     tags = policy.tags_of(function)
     if tags:
         document["Tags"] = tags
     return reply(200, document)
+
+
+def _code_location(host: str, function: Function) -> str:
+    """Where the package downloads from: the function's console page, this server."""
+    version = getattr(function, "version", "$LATEST")
+    query = "" if version == "$LATEST" else f"?qualifier={version}"
+    return f"http://{host}/functions/{function.name}/code.zip{query}"
 
 
 def get_configuration(request: Request, name: str) -> Response:

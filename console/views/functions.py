@@ -255,7 +255,11 @@ def function_delete(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 def function_code_zip(request: HttpRequest, name: str) -> HttpResponse:
     """The function's deployment package (GetFunction's Code.Location points here)."""
-    function = _get_function_or_404(name)
+    qualifier = request.GET.get("qualifier")
+    try:
+        function = service.get_function_at(f"{name}:{qualifier}" if qualifier else name)
+    except service.ResourceNotFound:
+        raise Http404(f"No function named {name!r}") from None
     try:
         data = code_files.code_zip(function)
     except OSError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import time
 import urllib.request
 import zipfile
@@ -193,6 +194,8 @@ def test_a_published_version_keeps_its_code_while_latest_changes(lam, deploy):
     assert invoke(lam, "Versioned:2")[1] == "two"
     assert invoke(lam, "Versioned")[0]["ExecutedVersion"] == "$LATEST"
     assert lam.get_function_configuration(FunctionName="Versioned", Qualifier="1")["Version"] == "1"
+    with urllib.request.urlopen(lam.get_function(FunctionName="Versioned:1")["Code"]["Location"]) as response:
+        assert b"'one'" in zipfile.ZipFile(io.BytesIO(response.read())).read("index.py")
     assert error_of(lam.get_function, FunctionName="Versioned", Qualifier="7")[0] == "ResourceNotFoundException"
     lam.delete_function(FunctionName="Versioned", Qualifier="1")
     assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
@@ -433,3 +436,25 @@ def test_account_settings_count_the_functions(lam, deploy):
     deploy("Counted")
     usage = lam.get_account_settings()["AccountUsage"]
     assert usage["FunctionCount"] >= 1 and usage["TotalCodeSize"] > 0
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'{"FunctionName": 5, "Code": "x", "Timeout": "9",'
+                                  b' "Environment": [], "Tags": 3, "BatchSize": true, "StatementId": {},'
+                                  b' "Enabled": "yes", "FunctionResponseTypes": "x", "ZipFile": 7}'])
+def test_malformed_calls_to_every_operation_get_a_4xx(stepyard_server, deploy, body):
+    import http.client
+    from urllib.parse import urlsplit
+
+    from console.api import lambda_api
+
+    deploy("Target")
+    connection = http.client.HTTPConnection(urlsplit(stepyard_server).netloc, timeout=30)
+    samples = {"name": "Target", "uuid": "not-a-uuid", "alias": "live", "statement_id": "s",
+               "resource": "arn:aws:lambda:us-east-1:000000000000:function:Target"}
+    for route in lambda_api._routes():
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: samples[m.group(1)], route.pattern.pattern)
+        path = path.replace("/?", "")
+        connection.request(route.method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status < 500, (route.operation, body, response.status)
