@@ -5,7 +5,7 @@ are picked up as they appear (their settings are kept here; their code stays in 
 file), code written in the console is stored with the function, and zip packages
 deployed through the Lambda API are kept unpacked (console.functions.packages).
 Invocations run in worker processes (console.functions.pool); the last
-RECENT_INVOCATIONS of each function are kept.
+RECENT_INVOCATIONS of each function are kept (pruned every PRUNE_EVERY invocations).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 
 from console.functions import code as code_files
 from console.functions import packages
@@ -29,6 +29,7 @@ from console.runtime.publish import function_group, publish
 from console.services import ServiceError
 
 RECENT_INVOCATIONS = 100
+PRUNE_EVERY = 10
 MAX_TIMEOUT_S = 900
 MEMORY_RANGE = (128, 10_240)
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
@@ -360,10 +361,12 @@ def _run_in_background(spec: code_files.Spec, invocation: Invocation) -> None:
 
 
 def _record_start(function: Function, event: str, invocation_type: str, caller: str) -> Invocation:
-    with transaction.atomic():
-        invocation = Invocation.objects.create(
-            function=function, request_id=str(uuid.uuid4()), invocation_type=invocation_type,
-            caller=caller[:512], event=event, started=time.time())
+    invocation = Invocation.objects.create(
+        function=function, request_id=str(uuid.uuid4()), invocation_type=invocation_type,
+        caller=caller[:512], event=event, started=time.time())
+    # Pruning costs two queries: it runs on every PRUNE_EVERY-th invocation (by id), so a
+    # function keeps its last RECENT_INVOCATIONS and at most PRUNE_EVERY - 1 more.
+    if invocation.pk % PRUNE_EVERY == 0:
         old = function.invocations.values_list("pk", flat=True)[RECENT_INVOCATIONS:]
         Invocation.objects.filter(pk__in=list(old)).delete()
     _notify(function.pk)
