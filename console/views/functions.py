@@ -172,7 +172,10 @@ def _invocation_rows(request: HttpRequest, function: Function) -> HttpResponse:
     """The recent invocations list alone: the live part of the function's page."""
     invocations = service.recent_invocations(function, RECENT)
     callers = dict(Execution.objects.filter(arn__in={i.caller for i in invocations}).values_list("arn", "pk"))
-    context = {"function": function, "invocations": [_view(i, callers) for i in invocations], "shown": None}
+    views = [_view(i, callers) for i in invocations]
+    # The invocation the page shows stays open in the refreshed list.
+    shown = next((v for v in views if v["invocation"].request_id == request.GET.get("invocation")), None)
+    context = {"function": function, "invocations": views, "shown": shown}
     return render(request, "console/_function_invocations.html", context)
 
 
