@@ -61,6 +61,9 @@ class Request:
     def json(self) -> dict[str, Any]:
         if not self.body.strip():
             return {}
+        content_type = self.headers.get("content-type", "")
+        if content_type and "json" not in content_type and not content_type.startswith("binary/"):
+            raise UnsupportedMediaType(f"The request's Content-Type is not supported: {content_type}")
         try:
             params = json.loads(self.body)
         except ValueError as error:
@@ -90,6 +93,11 @@ def error(code: str, message: str, status: int) -> Response:
     response = reply(status, {"Type": kind, member: message})
     response.headers["x-amzn-ErrorType"] = code
     return response
+
+
+class UnsupportedMediaType(ServiceError):
+    code = "UnsupportedMediaTypeException"
+    status = 415
 
 
 class UnknownOperation(ServiceError):

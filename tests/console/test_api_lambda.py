@@ -8,6 +8,7 @@ import io
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -458,3 +459,12 @@ def test_malformed_calls_to_every_operation_get_a_4xx(stepyard_server, deploy, b
         response = connection.getresponse()
         response.read()
         assert response.status < 500, (route.operation, body, response.status)
+
+
+def test_a_body_that_is_not_json_by_its_content_type_is_an_unsupported_media_type(stepyard_server):
+    request = urllib.request.Request(f"{stepyard_server}/2015-03-31/functions", data=b"<CreateFunction/>",
+                                     method="POST", headers={"Content-Type": "text/xml"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request)
+    assert caught.value.code == 415
+    assert caught.value.headers["x-amzn-ErrorType"] == "UnsupportedMediaTypeException"
