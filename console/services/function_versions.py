@@ -123,8 +123,12 @@ def create_alias(function: Function, name: str, version: str, description: str =
     _check_target(function, version)
     if function.aliases.filter(name=name).exists():
         raise ResourceConflict(f"Alias already exists: {alias_arn(function, name)}")
-    return FunctionAlias.objects.create(function=function, name=name, version=version,
-                                        description=description[:256], revision_id=str(uuid.uuid4()))
+    try:
+        with transaction.atomic():
+            return FunctionAlias.objects.create(function=function, name=name, version=version,
+                                                description=description[:256], revision_id=str(uuid.uuid4()))
+    except IntegrityError:  # created by a concurrent call since the check above
+        raise ResourceConflict(f"Alias already exists: {alias_arn(function, name)}") from None
 
 
 def get_alias(function: Function, name: str) -> FunctionAlias:

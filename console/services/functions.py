@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
 
 from console.functions import code as code_files
 from console.functions import packages
@@ -198,7 +198,11 @@ def create_function(name: str, *, code: str | None = None, zip_file: bytes | Non
     if zip_file is not None:
         _use_package(function, zip_file)
     _touch(function)
-    function.save()
+    try:
+        with transaction.atomic():
+            function.save()
+    except IntegrityError:  # created by a concurrent call since the check above
+        raise ResourceConflict(f"Function already exist: {name}") from None
     return function
 
 
