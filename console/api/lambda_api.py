@@ -205,7 +205,10 @@ def get_configuration(request: Request, name: str) -> Response:
 
 def list_functions(request: Request) -> Response:
     max_items = int_param(request, "MaxItems", 1, 10_000)
-    functions, marker = shapes.page(service.list_functions(), request.param("Marker"), max_items)
+    found = service.list_functions()
+    if request.param("FunctionVersion") == "ALL":
+        found = [version for function in found for version in versions.versions(function)]
+    functions, marker = shapes.page(found, request.param("Marker"), max_items)
     document: dict[str, Any] = {"Functions": [shapes.configuration(f) for f in functions]}
     if marker:
         document["NextMarker"] = marker

@@ -198,6 +198,8 @@ def test_a_published_version_keeps_its_code_while_latest_changes(lam, deploy):
     with urllib.request.urlopen(lam.get_function(FunctionName="Versioned:1")["Code"]["Location"]) as response:
         assert b"'one'" in zipfile.ZipFile(io.BytesIO(response.read())).read("index.py")
     assert error_of(lam.get_function, FunctionName="Versioned", Qualifier="7")[0] == "ResourceNotFoundException"
+    every = lam.list_functions(FunctionVersion="ALL")["Functions"]
+    assert [f["Version"] for f in every if f["FunctionName"] == "Versioned"] == ["$LATEST", "1", "2"]
     lam.delete_function(FunctionName="Versioned", Qualifier="1")
     assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
         "$LATEST", "2"]
