@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from console.functions import code as code_files
-from console.functions import functions_dir
+from console.functions import functions_dir, packages
 from console.models import Execution, Function, Invocation
 from console.services import ServiceError
 from console.services import functions as service
@@ -159,6 +159,7 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "handler_file": code_files.handler_file(function),
         "handler_file_missing": function.source != Function.CONSOLE and code_files.main_file(function) is None,
         "code": code_files.read_code(function),
+        "package_files": _package_files(function),
         "environment": sorted(json.loads(function.environment or "{}").items()),
         "form": form,
         "shown": _view(shown, callers) if shown else None,
@@ -166,6 +167,15 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "nav": "functions",
     }
     return render(request, "console/function_detail.html", context, status=status)
+
+
+def _package_files(function: Function, limit: int = 200) -> list[str]:
+    """A package function's files (paths inside the package), for the page."""
+    if function.source != Function.PACKAGE:
+        return []
+    root = packages.folder(function.package)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    return files[:limit]
 
 
 def _invocation_rows(request: HttpRequest, function: Function) -> HttpResponse:

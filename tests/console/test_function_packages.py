@@ -51,6 +51,7 @@ def test_a_package_function_is_listed_with_its_runtime_and_shown_with_its_handle
     assert "Packaged" in listing and "Zip package" in listing and "python3.12" in listing
     page = client.get("/functions/Packaged/").content.decode()
     assert "src/app.py" in page and "return words.WORD" in page and "src/app.main" in page
+    assert "3 files in the package" in page and "<code>src/words.py</code>" in page
 
 
 def test_editing_a_package_function_changes_its_handler_file_only(client):
