@@ -346,8 +346,9 @@ def test_bad_settings_get_lambda_errors(lam, deploy):
                     Handler="../outside.handler")[0] == "InvalidParameterValueException"
     assert error_of(lam.update_function_configuration, FunctionName="Checked",
                     Runtime="ruby3.2")[0] == "InvalidParameterValueException"
-    assert error_of(lam.create_function, FunctionName="BadRole", Runtime="python3.12", Role="not-a-role",
-                    Handler="index.handler", Code={"ZipFile": zipped({"index.py": IDENTITY})})[0] == "ValidationException"
+    bad_role = error_of(lam.create_function, FunctionName="BadRole", Runtime="python3.12", Role="not-a-role",
+                        Handler="index.handler", Code={"ZipFile": zipped({"index.py": IDENTITY})})
+    assert bad_role[0] == "ValidationException"
     assert error_of(lam.create_function, FunctionName="bad name!", Runtime="python3.12", Role=ROLE,
                     Handler="index.handler", Code={"ZipFile": zipped({"index.py": IDENTITY})})[2] == 400
 
