@@ -23,9 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from console.functions import runtime_dir
+from console.functions import nodejs, runtime_dir
 from console.functions.code import Spec
-from console.functions import nodejs
 
 WORKER = str(Path(__file__).with_name("worker.py"))
 MAX_IDLE_PER_FUNCTION = 4
