@@ -79,17 +79,25 @@ class RuntimeError extends Error {
 }
 
 function isErrorLike(value) {
-  return util.types.isNativeError(value) || (value !== null && typeof value === 'object'
-    && typeof value.name === 'string' && typeof value.message === 'string');
+  return util.types.isNativeError(value) || Boolean(value && value.name && value.message && value.stack
+    && typeof value.name === 'string' && typeof value.message === 'string' && typeof value.stack === 'string');
 }
 
 /** Lambda's error payload: an Error gives its name, message and stack; anything else its type. */
 function errorShape(error) {
-  if (isErrorLike(error)) {
-    const stack = typeof error.stack === 'string' ? error.stack.split('\n') : [];
-    return { errorType: error.name, errorMessage: error.message, trace: stack };
+  try {
+    if (isErrorLike(error)) {
+      const stack = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+      return { errorType: error.name, errorMessage: error.message, trace: stack };
+    }
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
+  } catch (_error) {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or '
+        + 'more of its message, name, and stack',
+    };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
 function logError(label, shape) {
