@@ -25,6 +25,7 @@ from console.functions import code as code_files
 from console.functions import packages
 from console.functions.pool import POOL, Outcome
 from console.models import Function, Invocation
+from console.runtime.publish import function_group, publish
 from console.services import ServiceError
 
 RECENT_INVOCATIONS = 100
@@ -347,7 +348,13 @@ def _record_start(function: Function, event: str, invocation_type: str, caller: 
             caller=caller[:512], event=event, started=time.time())
         old = function.invocations.values_list("pk", flat=True)[RECENT_INVOCATIONS:]
         Invocation.objects.filter(pk__in=list(old)).delete()
+    _notify(function.pk)
     return invocation
+
+
+def _notify(function_pk: int) -> None:
+    """Tell the function's page that its invocations changed."""
+    publish(function_group(function_pk), {"type": "invocations.changed"})
 
 
 def _record_end(invocation: Invocation, outcome: Outcome) -> None:
@@ -359,3 +366,4 @@ def _record_end(invocation: Invocation, outcome: Outcome) -> None:
     Invocation.objects.filter(pk=invocation.pk).update(
         status=invocation.status, result=invocation.result, error=invocation.error,
         logs=invocation.logs, duration_ms=invocation.duration_ms)
+    _notify(invocation.function_id)

@@ -40,8 +40,11 @@ def _get_function_or_404(name: str) -> Function:
 
 
 class SettingsForm(forms.Form):
+    # Left out of a post, the runtime stays as it is (python3.12 for a new function).
+    runtime = forms.ChoiceField(choices=[(r, r) for r in code_files.RUNTIMES], initial=service.DEFAULT_RUNTIME,
+                                required=False)
     handler = forms.CharField(max_length=128, initial="handler",
-                              help_text="A function of the main module, or module.function")
+                              help_text="file.function: module.function (Python), path/to/file.export (Node.js)")
     timeout = forms.IntegerField(label="Timeout (s)", min_value=1, max_value=service.MAX_TIMEOUT_S, initial=3)
     memory_size = forms.IntegerField(label="Memory (MB)", min_value=service.MEMORY_RANGE[0],
                                      max_value=service.MEMORY_RANGE[1], initial=128)
@@ -62,7 +65,10 @@ class SettingsForm(forms.Form):
         return variables
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields if name not in ("name", "code")}
+        values = {name: self.cleaned_data[name] for name in self.fields if name not in ("name", "code")}
+        if not values["runtime"]:
+            del values["runtime"]
+        return values
 
 
 class CodeSettingsForm(SettingsForm):
@@ -90,8 +96,9 @@ class TestEventForm(forms.Form):
 def _initial(function: Function) -> dict[str, Any]:
     environment = json.loads(function.environment or "{}")
     return {
-        "handler": function.handler, "timeout": function.timeout, "memory_size": function.memory_size,
-        "description": function.description, "code": function.code,
+        "runtime": function.runtime, "handler": function.handler, "timeout": function.timeout,
+        "memory_size": function.memory_size, "description": function.description,
+        "code": code_files.read_code(function),
         "environment": "\n".join(f"{key}={value}" for key, value in environment.items()),
     }
 
@@ -118,12 +125,20 @@ def function_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created function {function.name}.")
             return redirect("function-detail", name=function.name)
-    return render(request, "console/function_form.html", {"form": form, "creating": True, "nav": "functions"})
+    context = {"form": form, "creating": True, "nav": "functions", "default_code": _default_codes()}
+    return render(request, "console/function_form.html", context)
+
+
+def _default_codes() -> dict[str, str]:
+    """The starting code of each language, for the create form's runtime switch."""
+    return {"python": service.DEFAULT_CODE, "nodejs": service.DEFAULT_NODE_CODE}
 
 
 @require_GET
 def function_detail(request: HttpRequest, name: str) -> HttpResponse:
     function = _get_function_or_404(name)
+    if request.GET.get("partial"):
+        return _invocation_rows(request, function)
     request_id = request.GET.get("invocation")
     shown = function.invocations.filter(request_id=request_id).first() if request_id else None
     form = TestEventForm(initial={"event": shown.event} if shown else None)
@@ -140,6 +155,9 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "function": function,
         "arn": code_files.function_arn(function.name),
         "path": path,
+        "handler": code_files.lambda_handler(function),
+        "handler_file": code_files.handler_file(function),
+        "handler_file_missing": function.source != Function.CONSOLE and code_files.main_file(function) is None,
         "code": code_files.read_code(function),
         "environment": sorted(json.loads(function.environment or "{}").items()),
         "form": form,
@@ -148,6 +166,14 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "nav": "functions",
     }
     return render(request, "console/function_detail.html", context, status=status)
+
+
+def _invocation_rows(request: HttpRequest, function: Function) -> HttpResponse:
+    """The recent invocations list alone: the live part of the function's page."""
+    invocations = service.recent_invocations(function, RECENT)
+    callers = dict(Execution.objects.filter(arn__in={i.caller for i in invocations}).values_list("arn", "pk"))
+    context = {"function": function, "invocations": [_view(i, callers) for i in invocations], "shown": None}
+    return render(request, "console/_function_invocations.html", context)
 
 
 def _view(invocation: Invocation, callers: dict[str, int]) -> dict[str, Any]:
@@ -196,7 +222,7 @@ def _invoke(request: HttpRequest, name: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def function_edit(request: HttpRequest, name: str) -> HttpResponse:
     function = _get_function_or_404(name)
-    form_class = CodeSettingsForm if function.source == Function.CONSOLE else SettingsForm
+    form_class = SettingsForm if function.source == Function.DIRECTORY else CodeSettingsForm
     form = form_class(request.POST or None, initial=_initial(function))
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data.get("code")
@@ -207,7 +233,8 @@ def function_edit(request: HttpRequest, name: str) -> HttpResponse:
         else:
             messages.success(request, f"Saved {function.name}.")
             return redirect("function-detail", name=function.name)
-    context = {"form": form, "function": function, "nav": "functions"}
+    context = {"form": form, "function": function, "nav": "functions",
+               "handler_file": code_files.handler_file(function)}
     return render(request, "console/function_form.html", context)
 
 

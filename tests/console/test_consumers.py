@@ -93,3 +93,20 @@ def test_the_state_machine_list_socket_hears_creates_updates_and_deletes():
         await socket.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_a_function_socket_announces_its_invocations():
+    from console.services import functions
+
+    function = functions.create_function("LiveFn", code="def handler(event, context):\n    return 1\n")
+
+    async def scenario():
+        socket = WebsocketCommunicator(APP, f"/ws/functions/{function.pk}/")
+        connected, _ = await socket.connect()
+        assert connected
+        await database_sync_to_async(functions.invoke)("LiveFn", "{}")
+        assert await socket.receive_json_from(timeout=10) == {"changed": True}  # started
+        assert await socket.receive_json_from(timeout=10) == {"changed": True}  # ended
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
