@@ -258,8 +258,14 @@ function loopIsEmpty(baseline) {
 
 function activeResources() {
   const counts = new Map();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) || 0) + 1);
+  for (const name of resourceNames()) counts.set(name, (counts.get(name) || 0) + 1);
   return counts;
+}
+
+function resourceNames() {
+  if (typeof process.getActiveResourcesInfo === 'function') return process.getActiveResourcesInfo();
+  // Node.js before 17.3 (its timers are not listed: only handles and requests are waited for).
+  return [...process._getActiveHandles(), ...process._getActiveRequests()].map((item) => item.constructor.name);
 }
 
 /** Resolve once the handler's pending work (timers, sockets, file reads) has finished. */
