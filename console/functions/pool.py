@@ -52,7 +52,8 @@ class Worker:
         self.key = spec.key
         self.node = nodejs.is_node(spec.runtime)
         if self.node:
-            self.process, self._answers = nodejs.start(spec)
+            started = nodejs.start(spec)
+            self.process, self._answers, self._stderr = started.process, started.answers, started.stderr
         else:
             self.process = subprocess.Popen(
                 [sys.executable, WORKER],
@@ -85,7 +86,7 @@ class Worker:
             pass  # it has already ended: nothing left to kill
         self.process.wait()
         if self.node:
-            self.fatal_output = nodejs.read_fatal_output(self.process)
+            self.fatal_output = nodejs.read_fatal_output(self._stderr)
             os.close(self._answers)
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:

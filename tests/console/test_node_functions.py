@@ -322,3 +322,4 @@ def test_an_es_module_imports_the_bundled_v3_sdk():
         export const handler = async () => typeof SQSClient;
     """}, handler="index.handler", timeout=10, memory_size=256)
     assert invoke("EsmSdk").payload == '"function"'
+
