@@ -316,10 +316,13 @@ def test_the_bundled_sdks_resolve_without_bundling_and_v2_points_at_stepyard():
 
 
 @needs_sdks
-def test_an_es_module_imports_the_bundled_v3_sdk():
+def test_an_es_module_imports_the_bundled_sdks_and_v2_points_at_stepyard_there_too():
     node_package("EsmSdk", {"index.mjs": """
         import { SQSClient } from '@aws-sdk/client-sqs';
-        export const handler = async () => typeof SQSClient;
+        import AWS from 'aws-sdk';
+        import SNS from 'aws-sdk/clients/sns.js';
+        export const handler = async () => [typeof SQSClient, new AWS.SQS().endpoint.href, new SNS().endpoint.href];
     """}, handler="index.handler", timeout=10, memory_size=256)
-    assert invoke("EsmSdk").payload == '"function"'
-
+    kind, sqs, sns = json.loads(invoke("EsmSdk").payload)
+    assert kind == "function"
+    assert sqs.startswith("http://127.0.0.1:") and sns == sqs

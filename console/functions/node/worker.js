@@ -125,20 +125,24 @@ function configureSdkV2(AWS) {
   });
 }
 
-/** Configure every copy of aws-sdk v2 a handler loads (the runtime's or one it bundles). */
+/**
+ * Configure every copy of aws-sdk v2 a handler loads (the runtime's or one it bundles),
+ * however it is loaded (require, import, 'aws-sdk/clients/sqs'): each entry point loads
+ * lib/node_loader.js, which ends by resetting AWS.config, so configure right after it.
+ */
 function watchSdkV2() {
   const configured = new WeakSet();
-  const load = Module._load;
-  Module._load = function stepyardLoad(request, parent, isMain) {
-    const loaded = load.apply(this, arguments);
-    if (typeof request === 'string' && /^aws-sdk(\/|$)/.test(request)) {
-      const AWS = request === 'aws-sdk' ? loaded : load.call(this, 'aws-sdk/global', parent, false);
+  const load = Module.prototype.load;
+  Module.prototype.load = function stepyardLoad(filename) {
+    const result = load.apply(this, arguments);
+    if (/[\\/]aws-sdk[\\/]lib[\\/]node_loader\.js$/.test(filename)) {
+      const AWS = this.require('./core');
       if (AWS && !configured.has(AWS)) {
         configured.add(AWS);
         configureSdkV2(AWS);
       }
     }
-    return loaded;
+    return result;
   };
 }
 
