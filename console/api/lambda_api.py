@@ -29,6 +29,7 @@ from console.functions import packages
 from console.models import Function
 from console.services import ServiceError
 from console.services import function_policy as policy
+from console.services import function_versions as versions
 from console.services import functions as service
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class Request:
     def json(self) -> dict[str, Any]:
         if not self.body.strip():
             return {}
+        content_type = self.headers.get("content-type", "")
+        if content_type and "json" not in content_type and not content_type.startswith("binary/"):
+            raise UnsupportedMediaType(f"The request's Content-Type is not supported: {content_type}")
         try:
             params = json.loads(self.body)
         except ValueError as error:
@@ -91,6 +95,11 @@ def error(code: str, message: str, status: int) -> Response:
     return response
 
 
+class UnsupportedMediaType(ServiceError):
+    code = "UnsupportedMediaTypeException"
+    status = 415
+
+
 class UnknownOperation(ServiceError):
     code = "UnknownOperationException"
     status = 404
@@ -113,7 +122,14 @@ def create_function(request: Request) -> Response:
         memory_size=shapes.number(params, "MemorySize", *service.MEMORY_RANGE) or 128,
         environment=shapes.variables(params) or {}, description=shapes.text(params, "Description") or "",
         role=_role(params, required=True), tags=_tags(params))
-    return reply(201, shapes.configuration(function))
+    return reply(201, shapes.configuration(_published(function, params)))
+
+
+def _published(function: Function, params: dict) -> Function:
+    """With ``Publish: true``, the version published from the new $LATEST; else $LATEST."""
+    if shapes.flag(params, "Publish"):
+        return versions.as_version(function, versions.publish_version(function))
+    return function
 
 
 def _zip_file(code: Any, package_type: Any = None) -> bytes:
@@ -158,9 +174,9 @@ def _tags(params: dict) -> dict[str, str] | None:
 
 
 def _function(request: Request, name: str) -> Function:
-    """The function the path names, with the Qualifier of the query string (only $LATEST)."""
+    """The function the path names, as the Qualifier of the query string (or the name) has it."""
     qualifier = request.param("Qualifier")
-    return service.get_function(f"{service.parse_identifier(name)[0]}:{qualifier}" if qualifier else name)
+    return service.get_function_at(f"{service.parse_identifier(name)[0]}:{qualifier}" if qualifier else name)
 
 
 def get_function(request: Request, name: str) -> Response:
@@ -168,12 +184,19 @@ def get_function(request: Request, name: str) -> Response:
     host = request.headers.get("host", "127.0.0.1")
     document: dict[str, Any] = {
         "Configuration": shapes.configuration(function),
-        "Code": {"RepositoryType": "S3", "Location": f"http://{host}/functions/{function.name}/code.zip"},
+        "Code": {"RepositoryType": "S3", "Location": _code_location(host, function)},
     }
     tags = policy.tags_of(function)
     if tags:
         document["Tags"] = tags
     return reply(200, document)
+
+
+def _code_location(host: str, function: Function) -> str:
+    """Where the package downloads from: the function's console page, this server."""
+    version = getattr(function, "version", "$LATEST")
+    query = "" if version == "$LATEST" else f"?qualifier={version}"
+    return f"http://{host}/functions/{function.name}/code.zip{query}"
 
 
 def get_configuration(request: Request, name: str) -> Response:
@@ -182,7 +205,10 @@ def get_configuration(request: Request, name: str) -> Response:
 
 def list_functions(request: Request) -> Response:
     max_items = int_param(request, "MaxItems", 1, 10_000)
-    functions, marker = shapes.page(service.list_functions(), request.param("Marker"), max_items)
+    found = service.list_functions()
+    if request.param("FunctionVersion") == "ALL":
+        found = [version for function in found for version in versions.versions(function)]
+    functions, marker = shapes.page(found, request.param("Marker"), max_items)
     document: dict[str, Any] = {"Functions": [shapes.configuration(f) for f in functions]}
     if marker:
         document["NextMarker"] = marker
@@ -212,7 +238,8 @@ def update_code(request: Request, name: str) -> Response:
     zip_file = _decode_zip(params.get("ZipFile"))
     if params.get("DryRun") is True:
         return reply(200, shapes.configuration(function))
-    return reply(200, shapes.configuration(service.update_function(function, zip_file=zip_file)))
+    function = service.update_function(function, zip_file=zip_file)
+    return reply(200, shapes.configuration(_published(function, params)))
 
 
 def update_configuration(request: Request, name: str) -> Response:
@@ -229,19 +256,13 @@ def update_configuration(request: Request, name: str) -> Response:
 
 
 def delete_function(request: Request, name: str) -> Response:
-    service.delete_function(_function(request, name))
+    qualifier = request.param("Qualifier") or service.parse_identifier(name)[1]
+    function = service.get_function(service.parse_identifier(name)[0])
+    if qualifier:
+        versions.delete_version(function, qualifier)
+    else:
+        service.delete_function(function)
     return reply(204)
-
-
-def list_versions(request: Request, name: str) -> Response:
-    """Stepyard keeps one version of each function: $LATEST."""
-    return reply(200, {"Versions": [shapes.configuration(service.get_function(name))]})
-
-
-def unsupported_versions(request: Request, name: str, alias: str = "") -> Response:
-    service.get_function(name)
-    raise service.InvalidParameterValue(
-        "Stepyard keeps only $LATEST of a function: versions and aliases are not supported.")
 
 
 def account_settings(request: Request) -> Response:
@@ -277,7 +298,7 @@ def invoke(request: Request, name: str) -> Response:
     response = Response(result.status_code, headers={"Content-Type": "application/json",
                                                      "x-amzn-RequestId": result.request_id})
     if result.status_code == 200:
-        response.headers["X-Amz-Executed-Version"] = "$LATEST"
+        response.headers["X-Amz-Executed-Version"] = result.executed_version
         response.body = (result.payload or "").encode() if result.error is None else json.dumps(result.error).encode()
         if result.error is not None:
             response.headers["X-Amz-Function-Error"] = "Unhandled"
@@ -355,6 +376,7 @@ class Route:
 
 def _routes() -> list[Route]:
     from console.api import lambda_mappings as mappings
+    from console.api import lambda_versions as published
 
     fn = "/2015-03-31/functions/(?P<name>[^/]+)"
     esm = "/2015-03-31/event-source-mappings"
@@ -367,10 +389,13 @@ def _routes() -> list[Route]:
         ("PUT", f"{fn}/configuration/?", "UpdateFunctionConfiguration", update_configuration),
         ("PUT", f"{fn}/code/?", "UpdateFunctionCode", update_code),
         ("POST", f"{fn}/invocations/?", "Invoke", invoke),
-        ("GET", f"{fn}/versions/?", "ListVersionsByFunction", list_versions),
-        ("POST", f"{fn}/versions/?", "PublishVersion", unsupported_versions),
-        ("POST", f"{fn}/aliases/?", "CreateAlias", unsupported_versions),
-        ("GET", f"{fn}/aliases/(?P<alias>[^/]+)/?", "GetAlias", unsupported_versions),
+        ("GET", f"{fn}/versions/?", "ListVersionsByFunction", published.list_versions),
+        ("POST", f"{fn}/versions/?", "PublishVersion", published.publish_version),
+        ("POST", f"{fn}/aliases/?", "CreateAlias", published.create_alias),
+        ("GET", f"{fn}/aliases/?", "ListAliases", published.list_aliases),
+        ("GET", f"{fn}/aliases/(?P<alias>[^/]+)/?", "GetAlias", published.get_alias),
+        ("PUT", f"{fn}/aliases/(?P<alias>[^/]+)/?", "UpdateAlias", published.update_alias),
+        ("DELETE", f"{fn}/aliases/(?P<alias>[^/]+)/?", "DeleteAlias", published.delete_alias),
         ("POST", f"{fn}/policy/?", "AddPermission", add_permission),
         ("GET", f"{fn}/policy/?", "GetPolicy", get_policy),
         ("DELETE", f"{fn}/policy/(?P<statement_id>[^/]+)/?", "RemovePermission", remove_permission),

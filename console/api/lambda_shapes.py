@@ -43,9 +43,11 @@ def code_facts(function: Function) -> tuple[str, int]:
 def configuration(function: Function) -> dict[str, Any]:
     """FunctionConfiguration: ready at once (State Active, LastUpdateStatus Successful)."""
     sha256, size = code_facts(function)
+    version = getattr(function, "version", "$LATEST")
+    arn = code_files.function_arn(function.name)
     shaped: dict[str, Any] = {
         "FunctionName": function.name,
-        "FunctionArn": code_files.function_arn(function.name),
+        "FunctionArn": arn if version == "$LATEST" else f"{arn}:{version}",
         "Runtime": function.runtime,
         "Role": function.role or default_role(),
         "Handler": code_files.lambda_handler(function),
@@ -55,7 +57,7 @@ def configuration(function: Function) -> dict[str, Any]:
         "MemorySize": function.memory_size,
         "LastModified": lambda_time(function.modified),
         "CodeSha256": sha256,
-        "Version": "$LATEST",
+        "Version": version,
         "TracingConfig": {"Mode": "PassThrough"},
         "RevisionId": function.revision_id or f"{int(function.modified * 1000):x}",
         "State": "Active",
@@ -156,3 +158,14 @@ def page(items: list, marker: str | None, max_items: int | None, default: int = 
     chunk = items[start:start + size]
     more = start + size < len(items)
     return chunk, (base64.urlsafe_b64encode(f"marker:{start + size}".encode()).decode() if more else None)
+
+
+def alias(record: Any) -> dict[str, Any]:
+    """An AliasConfiguration."""
+    return {
+        "AliasArn": f"{code_files.function_arn(record.function.name)}:{record.name}",
+        "Name": record.name,
+        "FunctionVersion": record.version,
+        "Description": record.description,
+        "RevisionId": record.revision_id,
+    }

@@ -204,10 +204,10 @@ def worker_environment(function: Function, root: str) -> dict[str, str]:
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_VERSION": getattr(function, "version", "$LATEST"),
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": f"stepyard/[$LATEST]{function.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"stepyard/[{getattr(function, 'version', '$LATEST')}]{function.name}",
         "LAMBDA_TASK_ROOT": root,
         "_HANDLER": function.handler,
     }

@@ -9,7 +9,7 @@ from console.models.api import (
     Tag,
 )
 from console.models.executions import Execution, HistoryEvent, PendingCall, TaskToken, Timer
-from console.models.functions import ChildExecutionWait, Function, Invocation
+from console.models.functions import ChildExecutionWait, Function, FunctionAlias, FunctionVersion, Invocation
 from console.models.machines import RenderedGraph, StateMachine, StateMachineRevision
 from console.models.queues import Deduplication, Queue, QueueMessage
 from console.models.sources import EventSource
@@ -27,6 +27,8 @@ __all__ = [
     "Delivery",
     "EventSource",
     "Function",
+    "FunctionAlias",
+    "FunctionVersion",
     "Invocation",
     "Execution",
     "HistoryEvent",

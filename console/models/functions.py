@@ -89,3 +89,33 @@ class ChildExecutionWait(models.Model):
     # .sync:2 gives the child's input and output as JSON, .sync as JSON text.
     output_as_json = models.BooleanField(default=False)
     created = models.FloatField()
+
+
+class FunctionVersion(models.Model):
+    """A published version (PublishVersion): the function's code and configuration, frozen."""
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    # The Function fields as published (JSON); the code is always a package then.
+    snapshot = models.TextField()
+    description = models.CharField(max_length=256, blank=True, default="")
+    revision_id = models.CharField(max_length=36)
+    created = models.FloatField()
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [models.UniqueConstraint(fields=["function", "version"], name="function_version_unique")]
+
+
+class FunctionAlias(models.Model):
+    """A name for a version of a function (CreateAlias), such as ``live`` -> ``3``."""
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=128)
+    version = models.CharField(max_length=16)
+    description = models.CharField(max_length=256, blank=True, default="")
+    revision_id = models.CharField(max_length=36)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["function", "name"], name="function_alias_unique")]

@@ -5,7 +5,7 @@ are picked up as they appear (their settings are kept here; their code stays in 
 file), code written in the console is stored with the function, and zip packages
 deployed through the Lambda API are kept unpacked (console.functions.packages).
 Invocations run in worker processes (console.functions.pool); the last
-RECENT_INVOCATIONS of each function are kept.
+RECENT_INVOCATIONS of each function are kept (pruned every PRUNE_EVERY invocations).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 
 from console.functions import code as code_files
 from console.functions import packages
@@ -29,6 +29,7 @@ from console.runtime.publish import function_group, publish
 from console.services import ServiceError
 
 RECENT_INVOCATIONS = 100
+PRUNE_EVERY = 10
 MAX_TIMEOUT_S = 900
 MEMORY_RANGE = (128, 10_240)
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
@@ -100,6 +101,7 @@ class InvokeResult:
     payload: str | None = None
     error: dict[str, Any] | None = None
     logs: str = ""
+    executed_version: str = "$LATEST"
 
     @property
     def function_error(self) -> str | None:
@@ -142,15 +144,31 @@ def parse_identifier(identifier: str) -> tuple[str, str | None]:
 
 
 def get_function(identifier: str) -> Function:
-    """The function ``identifier`` names (only ``$LATEST`` exists), else ResourceNotFound."""
+    """The function ``identifier`` names, to change: its $LATEST; else ResourceNotFound."""
     name, qualifier = parse_identifier(identifier)
+    function = _named(name)
+    if function is None or qualifier not in (None, "$LATEST"):
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
+    return function
+
+
+def _named(name: str) -> Function | None:
     function = Function.objects.filter(name=name).first()
     if function is None or function.source == Function.DIRECTORY:
         sync_directory()
         function = Function.objects.filter(name=name).first()
-    if function is None or qualifier not in (None, "$LATEST"):
-        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
     return function
+
+
+def get_function_at(identifier: str) -> Function:
+    """The function as the identifier's qualifier ($LATEST, a version, an alias) runs it."""
+    from console.services import function_versions  # it builds on this module
+
+    name, qualifier = parse_identifier(identifier)
+    function = _named(name)
+    if function is None:
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(name)}:{qualifier or '$LATEST'}")
+    return function_versions.at(function, qualifier)
 
 
 def recent_invocations(function: Function, limit: int = 20) -> list[Invocation]:
@@ -180,7 +198,11 @@ def create_function(name: str, *, code: str | None = None, zip_file: bytes | Non
     if zip_file is not None:
         _use_package(function, zip_file)
     _touch(function)
-    function.save()
+    try:
+        with transaction.atomic():
+            function.save()
+    except IntegrityError:  # created by a concurrent call since the check above
+        raise ResourceConflict(f"Function already exist: {name}") from None
     return function
 
 
@@ -290,22 +312,23 @@ def _check_environment(environment: dict[str, str]) -> None:
 def invoke(identifier: str, event: str | None, invocation_type: str = "RequestResponse",
            caller: str = "") -> InvokeResult:
     """Run a function with ``event`` (JSON text); Event invocations run in the background."""
-    function = get_function(identifier)
+    function = get_function_at(identifier)
     text = check_event(event)
     if invocation_type not in INVOCATION_TYPES:
         raise InvalidParameterValue(f"Invalid InvocationType: {invocation_type!r}")
     if invocation_type == "DryRun":
         return InvokeResult(204, str(uuid.uuid4()))
     spec = code_files.spec_for(function)
+    version = getattr(function, "version", "$LATEST")
     if spec is None:
-        raise ResourceNotFound(f"Function not found: {code_files.function_arn(function.name)}:$LATEST")
+        raise ResourceNotFound(f"Function not found: {code_files.function_arn(function.name)}:{version}")
     invocation = _record_start(function, text, invocation_type, caller)
     if invocation_type == "Event":
         threading.Thread(target=_run_in_background, args=(spec, invocation), daemon=True).start()
         return InvokeResult(202, invocation.request_id, payload="")
     outcome = _within_limit(POOL.invoke(spec, invocation.request_id, text))
     _record_end(invocation, outcome)
-    return InvokeResult(200, outcome.request_id, outcome.payload, outcome.error, outcome.logs)
+    return InvokeResult(200, outcome.request_id, outcome.payload, outcome.error, outcome.logs, version)
 
 
 def _within_limit(outcome: Outcome) -> Outcome:
@@ -342,10 +365,12 @@ def _run_in_background(spec: code_files.Spec, invocation: Invocation) -> None:
 
 
 def _record_start(function: Function, event: str, invocation_type: str, caller: str) -> Invocation:
-    with transaction.atomic():
-        invocation = Invocation.objects.create(
-            function=function, request_id=str(uuid.uuid4()), invocation_type=invocation_type,
-            caller=caller[:512], event=event, started=time.time())
+    invocation = Invocation.objects.create(
+        function=function, request_id=str(uuid.uuid4()), invocation_type=invocation_type,
+        caller=caller[:512], event=event, started=time.time())
+    # Pruning costs two queries: it runs on every PRUNE_EVERY-th invocation (by id), so a
+    # function keeps its last RECENT_INVOCATIONS and at most PRUNE_EVERY - 1 more.
+    if invocation.pk % PRUNE_EVERY == 0:
         old = function.invocations.values_list("pk", flat=True)[RECENT_INVOCATIONS:]
         Invocation.objects.filter(pk__in=list(old)).delete()
     _notify(function.pk)

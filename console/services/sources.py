@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from console.services import queues as queue_service
 from console.services.queue_messages import md5_of_attributes
 
 # Lambda's limits for an SQS event source mapping.
+_listeners: list[Callable[[], None]] = []
 MAX_BATCH_SIZE = 10_000
 MAX_BATCHING_WINDOW_S = 300
 RECEIVE_LIMIT = 10
@@ -52,16 +54,29 @@ class Outcome:
 # --------------------------------------------------------------------------- configuration
 
 
+def on_changed(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after each commit that created, changed or deleted a source (the
+    pollers' supervisor: a new or re-enabled source starts polling at once)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _notify() -> None:
+    transaction.on_commit(lambda: [listener() for listener in list(_listeners)])
+
+
 def create_source(queue: Queue, target_type: str, target: str, *, batch_size: int = 10,
                   report_batch_item_failures: bool = False, enabled: bool = True,
                   maximum_batching_window: int = 0) -> EventSource:
     _check_target(target_type, target)
     _check_batching(batch_size, maximum_batching_window)
     now = time.time()
-    return EventSource.objects.create(
+    source = EventSource.objects.create(
         uuid=str(uuid.uuid4()), queue=queue, target_type=target_type, target=target, batch_size=batch_size,
         maximum_batching_window=maximum_batching_window, report_batch_item_failures=report_batch_item_failures,
         enabled=enabled, created=now, modified=now)
+    _notify()
+    return source
 
 
 def ensure_source(queue: Queue, target_type: str, target: str, **options: Any) -> EventSource:
@@ -109,6 +124,7 @@ def update_source(source: EventSource, *, enabled: bool | None = None, batch_siz
     source.modified = time.time()
     source.save(update_fields=["target", "batch_size", "maximum_batching_window", "enabled",
                                "report_batch_item_failures", "modified"])
+    _notify()
     return source
 
 

@@ -172,7 +172,10 @@ def _invocation_rows(request: HttpRequest, function: Function) -> HttpResponse:
     """The recent invocations list alone: the live part of the function's page."""
     invocations = service.recent_invocations(function, RECENT)
     callers = dict(Execution.objects.filter(arn__in={i.caller for i in invocations}).values_list("arn", "pk"))
-    context = {"function": function, "invocations": [_view(i, callers) for i in invocations], "shown": None}
+    views = [_view(i, callers) for i in invocations]
+    # The invocation the page shows stays open in the refreshed list.
+    shown = next((v for v in views if v["invocation"].request_id == request.GET.get("invocation")), None)
+    context = {"function": function, "invocations": views, "shown": shown}
     return render(request, "console/_function_invocations.html", context)
 
 
@@ -255,7 +258,11 @@ def function_delete(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 def function_code_zip(request: HttpRequest, name: str) -> HttpResponse:
     """The function's deployment package (GetFunction's Code.Location points here)."""
-    function = _get_function_or_404(name)
+    qualifier = request.GET.get("qualifier")
+    try:
+        function = service.get_function_at(f"{name}:{qualifier}" if qualifier else name)
+    except service.ResourceNotFound:
+        raise Http404(f"No function named {name!r}") from None
     try:
         data = code_files.code_zip(function)
     except OSError:

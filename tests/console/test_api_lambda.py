@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import time
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -176,11 +178,54 @@ def test_a_second_function_of_the_same_name_is_a_conflict(deploy):
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
 
 
-def test_only_latest_exists(lam, deploy):
-    deploy("Latest")
-    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Latest")["Versions"]] == ["$LATEST"]
-    assert error_of(lam.get_function, FunctionName="Latest", Qualifier="7")[0] == "ResourceNotFoundException"
-    assert invoke(lam, "Latest", {"q": 1}, Qualifier="$LATEST")[1] == {"q": 1}
+def test_a_published_version_keeps_its_code_while_latest_changes(lam, deploy):
+    first = deploy("Versioned", {"index.py": "def handler(event, context):\n    return 'one'\n"})
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == ["$LATEST"]
+    published = lam.publish_version(FunctionName="Versioned", Description="first")
+    assert published["Version"] == "1" and published["FunctionArn"].endswith(":function:Versioned:1")
+    assert published["CodeSha256"] == first["CodeSha256"]
+    # Nothing changed: publishing again answers the same version.
+    assert lam.publish_version(FunctionName="Versioned")["Version"] == "1"
+    lam.update_function_code(FunctionName="Versioned", Publish=True,
+                             ZipFile=zipped({"index.py": "def handler(event, context):\n    return 'two'\n"}))
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
+        "$LATEST", "1", "2"]
+    answer, payload = invoke(lam, "Versioned", Qualifier="1")
+    assert (answer["ExecutedVersion"], payload) == ("1", "one")
+    assert invoke(lam, "Versioned:2")[1] == "two"
+    assert invoke(lam, "Versioned")[0]["ExecutedVersion"] == "$LATEST"
+    assert lam.get_function_configuration(FunctionName="Versioned", Qualifier="1")["Version"] == "1"
+    with urllib.request.urlopen(lam.get_function(FunctionName="Versioned:1")["Code"]["Location"]) as response:
+        assert b"'one'" in zipfile.ZipFile(io.BytesIO(response.read())).read("index.py")
+    assert error_of(lam.get_function, FunctionName="Versioned", Qualifier="7")[0] == "ResourceNotFoundException"
+    every = lam.list_functions(FunctionVersion="ALL")["Functions"]
+    assert [f["Version"] for f in every if f["FunctionName"] == "Versioned"] == ["$LATEST", "1", "2"]
+    lam.delete_function(FunctionName="Versioned", Qualifier="1")
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="Versioned")["Versions"]] == [
+        "$LATEST", "2"]
+
+
+def test_an_alias_names_a_version_and_moves(lam, deploy):
+    deploy("Aliased", {"index.py": "def handler(event, context):\n    return 'one'\n"})
+    lam.publish_version(FunctionName="Aliased")
+    lam.update_function_code(FunctionName="Aliased",
+                             ZipFile=zipped({"index.py": "def handler(event, context):\n    return 'two'\n"}))
+    lam.publish_version(FunctionName="Aliased")
+    alias = lam.create_alias(FunctionName="Aliased", Name="live", FunctionVersion="1")
+    assert alias["AliasArn"].endswith(":function:Aliased:live")
+    assert invoke(lam, "Aliased", Qualifier="live")[1] == "one"
+    lam.update_alias(FunctionName="Aliased", Name="live", FunctionVersion="2")
+    answer, payload = invoke(lam, "Aliased:live")
+    assert (answer["ExecutedVersion"], payload) == ("2", "two")
+    assert [a["Name"] for a in lam.list_aliases(FunctionName="Aliased")["Aliases"]] == ["live"]
+    assert lam.get_alias(FunctionName="Aliased", Name="live")["FunctionVersion"] == "2"
+    assert error_of(lam.create_alias, FunctionName="Aliased", Name="live",
+                    FunctionVersion="1")[0] == "ResourceConflictException"
+    assert error_of(lam.create_alias, FunctionName="Aliased", Name="next",
+                    FunctionVersion="9")[0] == "ResourceNotFoundException"
+    assert error_of(lam.delete_function, FunctionName="Aliased", Qualifier="2")[0] == "ResourceConflictException"
+    lam.delete_alias(FunctionName="Aliased", Name="live")
+    assert error_of(lam.get_alias, FunctionName="Aliased", Name="live")[0] == "ResourceNotFoundException"
 
 
 # --------------------------------------------------------------------------- invoke
@@ -394,3 +439,34 @@ def test_account_settings_count_the_functions(lam, deploy):
     deploy("Counted")
     usage = lam.get_account_settings()["AccountUsage"]
     assert usage["FunctionCount"] >= 1 and usage["TotalCodeSize"] > 0
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'{"FunctionName": 5, "Code": "x", "Timeout": "9",'
+                                  b' "Environment": [], "Tags": 3, "BatchSize": true, "StatementId": {},'
+                                  b' "Enabled": "yes", "FunctionResponseTypes": "x", "ZipFile": 7}'])
+def test_malformed_calls_to_every_operation_get_a_4xx(stepyard_server, deploy, body):
+    import http.client
+    from urllib.parse import urlsplit
+
+    from console.api import lambda_api
+
+    deploy("Target")
+    connection = http.client.HTTPConnection(urlsplit(stepyard_server).netloc, timeout=30)
+    samples = {"name": "Target", "uuid": "not-a-uuid", "alias": "live", "statement_id": "s",
+               "resource": "arn:aws:lambda:us-east-1:000000000000:function:Target"}
+    for route in lambda_api._routes():
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: samples[m.group(1)], route.pattern.pattern)
+        path = path.replace("/?", "")
+        connection.request(route.method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status < 500, (route.operation, body, response.status)
+
+
+def test_a_body_that_is_not_json_by_its_content_type_is_an_unsupported_media_type(stepyard_server):
+    request = urllib.request.Request(f"{stepyard_server}/2015-03-31/functions", data=b"<CreateFunction/>",
+                                     method="POST", headers={"Content-Type": "text/xml"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request)
+    assert caught.value.code == 415
+    assert caught.value.headers["x-amzn-ErrorType"] == "UnsupportedMediaTypeException"

@@ -156,3 +156,21 @@ def test_mappings_and_console_event_sources_are_the_same_list(lam, sqs, stepyard
     assert [(m["BatchSize"], m["FunctionArn"].rsplit(":", 1)[-1]) for m in mappings] == [(3, "Shared")]
     lam.delete_event_source_mapping(UUID=uuid)
     assert f'data-uuid="{uuid}"' not in console_page(stepyard_server, opener)
+
+
+def test_a_batching_window_gathers_messages_sent_apart_into_one_batch(lam, sqs):
+    seen_url, _ = make_queue(sqs, "SeenBatches")
+    url, arn = make_queue(sqs, "Gathered")
+    make_function(lam, "Gatherer", RECORDER.replace('QueueName="Seen"', 'QueueName="SeenBatches"'))
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="Gatherer", BatchSize=10,
+                                    MaximumBatchingWindowInSeconds=3)
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    time.sleep(1)
+    sqs.send_message(QueueUrl=url, MessageBody="second")
+    batches: list[list[str]] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and sum(map(len, batches)) < 2:
+        for message in sqs.receive_message(QueueUrl=seen_url, WaitTimeSeconds=1).get("Messages", []):
+            batches.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=seen_url, ReceiptHandle=message["ReceiptHandle"])
+    assert batches == [["first", "second"]]

@@ -111,3 +111,13 @@ def test_a_package_without_its_handler_file_says_so(client):
     page = client.get("/functions/Empty/").content.decode()
     assert 'id="handler-file-missing"' in page
     assert functions.invoke("Empty", "{}").error["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_a_published_console_function_keeps_its_code_when_edited():
+    from console.services import function_versions
+
+    function = functions.create_function("Frozen", code="def handler(event, context):\n    return 'old'\n")
+    function_versions.publish_version(function)
+    functions.update_function(function, code="def handler(event, context):\n    return 'new'\n")
+    assert functions.invoke("Frozen:1", "{}").payload == '"old"'
+    assert functions.invoke("Frozen", "{}").payload == '"new"'
