@@ -4,6 +4,8 @@ A worker serves one invocation at a time; concurrent invocations of a function g
 their own workers, like Lambda's execution environments. A worker that timed out, died
 or ran out of memory is killed (its whole process group) and never reused; the web
 process only ever waits on a pipe, so a handler's busy loop cannot stall it.
+The runtime picks the worker program: ``worker.py`` for python3.x, ``node/worker.js``
+for nodejs<N>.x (started by console.functions.nodejs); both speak the same protocol.
 """
 
 from __future__ import annotations
