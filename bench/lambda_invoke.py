@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import statistics
 import sys
 import tempfile
@@ -63,7 +64,8 @@ def timed_invoke(lam, name: str) -> float:
     answer = lam.invoke(FunctionName=name, Payload=b'{"n": 1}')
     body = answer["Payload"].read()
     elapsed = (time.perf_counter() - started) * 1000
-    if answer.get("FunctionError") or body != b'{"n": 1}':
+    # Compared as JSON: Node.js answers '{"n":1}', Python '{"n": 1}'.
+    if answer.get("FunctionError") or json.loads(body) != {"n": 1}:
         raise RuntimeError(f"the identity function answered {body!r}")
     return elapsed
 

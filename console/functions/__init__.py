@@ -1,8 +1,9 @@
 """The function runner: handlers run in separate worker processes with Lambda's limits.
 
 ``code`` finds a function's code (the functions directory, or console-written text),
-``pool`` keeps warm worker processes and enforces timeouts, ``worker`` is the process
-itself (standard library only). console.services.functions is the public entry point.
+``pool`` keeps warm worker processes and enforces timeouts, ``worker`` is the Python
+process itself (standard library only), ``nodejs`` starts the Node.js one (``node/``).
+console.services.functions is the public entry point.
 """
 
 from __future__ import annotations

@@ -18,9 +18,11 @@ import os
 import resource
 import shutil
 import subprocess
+import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from console.functions.code import Spec
 
@@ -51,25 +53,37 @@ def node_program() -> str:
     return found
 
 
-def start(spec: Spec) -> tuple[subprocess.Popen[bytes], int]:
-    """Start a worker for ``spec``: the process, and the descriptor its answers arrive on."""
+@dataclass
+class Started:
+    """A started Node worker: its process, the descriptor its answers arrive on, and the
+    file its real stderr goes to (a file, not a pipe, so nothing written there can block it)."""
+
+    process: subprocess.Popen[bytes]
+    answers: int
+    stderr: IO[bytes]
+
+
+def start(spec: Spec) -> Started:
+    """Start a worker for ``spec``."""
     program = node_program()
+    stderr = tempfile.TemporaryFile()
     answers, answers_for_child = os.pipe()
     heap_mb = max(16, spec.memory_mb * 9 // 10)
     try:
         process = subprocess.Popen(
             [program, f"--max-old-space-size={heap_mb}", WORKER],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr,
             env=environment(spec, answers_for_child), cwd=spec.root, start_new_session=True,
             pass_fds=(answers_for_child,),
         )
     except OSError:
         os.close(answers)
+        stderr.close()
         raise
     finally:
         os.close(answers_for_child)
     _limit_address_space(process.pid, program, spec.memory_mb, is_es_module(spec))
-    return process, answers
+    return Started(process, answers, stderr)
 
 
 def environment(spec: Spec, answers_fd: int) -> dict[str, str]:
@@ -140,14 +154,15 @@ def _measure(program: str, es_module: bool) -> int:
     return sizes[0] if sizes else 2048
 
 
-def read_fatal_output(process: subprocess.Popen[bytes]) -> str:
-    """What the ended process wrote to its real stderr (V8's fatal errors), if anything."""
-    if process.stderr is None:
-        return ""
+def read_fatal_output(stderr: IO[bytes]) -> str:
+    """V8's fatal-error lines among what the ended process wrote to its real stderr."""
     try:
-        text = process.stderr.read(16_384).decode(errors="replace")
+        stderr.seek(0)
+        text = stderr.read(16_384).decode(errors="replace")
     except (OSError, ValueError):
         return ""
+    finally:
+        stderr.close()
     fatal = [line for line in text.splitlines() if any(marker in line for marker in FATAL_MARKERS)]
     return "".join(f"{line}\n" for line in fatal)
 

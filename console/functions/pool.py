@@ -4,6 +4,8 @@ A worker serves one invocation at a time; concurrent invocations of a function g
 their own workers, like Lambda's execution environments. A worker that timed out, died
 or ran out of memory is killed (its whole process group) and never reused; the web
 process only ever waits on a pipe, so a handler's busy loop cannot stall it.
+The runtime picks the worker program: ``worker.py`` for python3.x, ``node/worker.js``
+for nodejs<N>.x (started by console.functions.nodejs); both speak the same protocol.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class Worker:
         self.key = spec.key
         self.node = nodejs.is_node(spec.runtime)
         if self.node:
-            self.process, self._answers = nodejs.start(spec)
+            started = nodejs.start(spec)
+            self.process, self._answers, self._stderr = started.process, started.answers, started.stderr
         else:
             self.process = subprocess.Popen(
                 [sys.executable, WORKER],
@@ -85,7 +88,7 @@ class Worker:
             pass  # it has already ended: nothing left to kill
         self.process.wait()
         if self.node:
-            self.fatal_output = nodejs.read_fatal_output(self.process)
+            self.fatal_output = nodejs.read_fatal_output(self._stderr)
             os.close(self._answers)
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:

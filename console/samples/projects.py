@@ -69,7 +69,7 @@ def run_callback_pattern() -> Run:
     notifications = ensure_queue("CallbackExample-Notifications")
     for topic in (success, failure):
         topics.subscribe(topic, "sqs", queues.queue_arn(notifications), {"RawMessageDelivery": "true"})
-    ensure_function("CallbackExample-Worker", "callback_worker")
+    ensure_function("CallbackExample-Worker", "callback_worker.js")
     ensure_source(queue, EventSource.FUNCTION, "CallbackExample-Worker", batch_size=1)
     machine = ensure_machine("CallbackExample", callback_definition(
         queues.queue_url(queue), success.arn, failure.arn))
@@ -105,7 +105,7 @@ def inventory_definition(queue_url: str) -> str:
 
 def run_inventory() -> Run:
     queue = ensure_queue("Orders")
-    ensure_function("Inventory", "inventory")
+    ensure_function("Inventory", "inventory.js")
     ensure_source(queue, EventSource.FUNCTION, "Inventory", batch_size=1)
     machine = ensure_machine("CheckInventory", inventory_definition(queues.queue_url(queue)))
     return Run(executions.start_execution(machine, input='{"order": "sample"}'))

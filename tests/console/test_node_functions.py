@@ -9,9 +9,11 @@ import shutil
 import textwrap
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from console.functions.nodejs import SDK_MODULES
 from console.functions.pool import POOL
 from console.services import functions
 
@@ -19,6 +21,10 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed (make installs it)"),
 ]
+
+
+needs_sdks = pytest.mark.skipif(not (Path(SDK_MODULES) / "aws-sdk").is_dir(),
+                                reason="the Node.js SDKs are not installed (make does it)")
 
 
 @pytest.fixture(autouse=True)
@@ -292,6 +298,7 @@ def test_an_answer_that_cannot_be_json_is_a_marshal_error():
     assert invoke("Cycle").error["errorType"] == "Runtime.MarshalError"
 
 
+@needs_sdks
 def test_the_bundled_sdks_resolve_without_bundling_and_v2_points_at_stepyard():
     node_function("Sdks", """
         const AWS = require('aws-sdk');
@@ -308,9 +315,14 @@ def test_the_bundled_sdks_resolve_without_bundling_and_v2_points_at_stepyard():
     assert answer["v3"] == "function" and answer["region"] == "us-east-1"
 
 
-def test_an_es_module_imports_the_bundled_v3_sdk():
+@needs_sdks
+def test_an_es_module_imports_the_bundled_sdks_and_v2_points_at_stepyard_there_too():
     node_package("EsmSdk", {"index.mjs": """
         import { SQSClient } from '@aws-sdk/client-sqs';
-        export const handler = async () => typeof SQSClient;
+        import AWS from 'aws-sdk';
+        import SNS from 'aws-sdk/clients/sns.js';
+        export const handler = async () => [typeof SQSClient, new AWS.SQS().endpoint.href, new SNS().endpoint.href];
     """}, handler="index.handler", timeout=10, memory_size=256)
-    assert invoke("EsmSdk").payload == '"function"'
+    kind, sqs, sns = json.loads(invoke("EsmSdk").payload)
+    assert kind == "function"
+    assert sqs.startswith("http://127.0.0.1:") and sns == sqs

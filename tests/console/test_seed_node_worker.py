@@ -21,6 +21,8 @@ ROLE = "arn:aws:iam::123456789012:role/inventory-lambda-role"
 pytestmark = [
     pytest.mark.skipif(not SEED.is_file(), reason="the seeds (../shared/seeds) are not here"),
     pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed (make installs it)"),
+    pytest.mark.skipif(not (ROOT / "console/functions/node/sdk/node_modules/aws-sdk").is_dir(),
+                       reason="the Node.js SDKs are not installed (make does it)"),
 ]
 
 

@@ -79,17 +79,25 @@ class RuntimeError extends Error {
 }
 
 function isErrorLike(value) {
-  return util.types.isNativeError(value) || (value !== null && typeof value === 'object'
-    && typeof value.name === 'string' && typeof value.message === 'string');
+  return util.types.isNativeError(value) || Boolean(value && value.name && value.message && value.stack
+    && typeof value.name === 'string' && typeof value.message === 'string' && typeof value.stack === 'string');
 }
 
 /** Lambda's error payload: an Error gives its name, message and stack; anything else its type. */
 function errorShape(error) {
-  if (isErrorLike(error)) {
-    const stack = typeof error.stack === 'string' ? error.stack.split('\n') : [];
-    return { errorType: error.name, errorMessage: error.message, trace: stack };
+  try {
+    if (isErrorLike(error)) {
+      const stack = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+      return { errorType: error.name, errorMessage: error.message, trace: stack };
+    }
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
+  } catch (_error) {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or '
+        + 'more of its message, name, and stack',
+    };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
 function logError(label, shape) {
@@ -117,20 +125,24 @@ function configureSdkV2(AWS) {
   });
 }
 
-/** Configure every copy of aws-sdk v2 a handler loads (the runtime's or one it bundles). */
+/**
+ * Configure every copy of aws-sdk v2 a handler loads (the runtime's or one it bundles),
+ * however it is loaded (require, import, 'aws-sdk/clients/sqs'): each entry point loads
+ * lib/node_loader.js, which ends by resetting AWS.config, so configure right after it.
+ */
 function watchSdkV2() {
   const configured = new WeakSet();
-  const load = Module._load;
-  Module._load = function stepyardLoad(request, parent, isMain) {
-    const loaded = load.apply(this, arguments);
-    if (typeof request === 'string' && /^aws-sdk(\/|$)/.test(request)) {
-      const AWS = request === 'aws-sdk' ? loaded : load.call(this, 'aws-sdk/global', parent, false);
+  const load = Module.prototype.load;
+  Module.prototype.load = function stepyardLoad(filename) {
+    const result = load.apply(this, arguments);
+    if (/[\\/]aws-sdk[\\/]lib[\\/]node_loader\.js$/.test(filename)) {
+      const AWS = this.require('./core');
       if (AWS && !configured.has(AWS)) {
         configured.add(AWS);
         configureSdkV2(AWS);
       }
     }
-    return loaded;
+    return result;
   };
 }
 
@@ -250,8 +262,14 @@ function loopIsEmpty(baseline) {
 
 function activeResources() {
   const counts = new Map();
-  for (const name of process.getActiveResourcesInfo()) counts.set(name, (counts.get(name) || 0) + 1);
+  for (const name of resourceNames()) counts.set(name, (counts.get(name) || 0) + 1);
   return counts;
+}
+
+function resourceNames() {
+  if (typeof process.getActiveResourcesInfo === 'function') return process.getActiveResourcesInfo();
+  // Node.js before 17.3 (its timers are not listed: only handles and requests are waited for).
+  return [...process._getActiveHandles(), ...process._getActiveRequests()].map((item) => item.constructor.name);
 }
 
 /** Resolve once the handler's pending work (timers, sockets, file reads) has finished. */
