@@ -71,7 +71,7 @@ def start_execution(machine: StateMachine, *, name: str | None = None, input: st
     arn = execution_arn(machine, name)
     # The unique ARN decides: a second start with the same name fails to insert.
     try:
-        return _create_and_start(machine, name, arn, text, version)
+        return _create_and_start(machine, name, arn, text, version, started=stepper.CLOCK.now())
     except IntegrityError:
         return _same_or_conflict(Execution.objects.get(arn=arn), text)
 
@@ -92,9 +92,9 @@ def _same_or_conflict(existing: Execution, text: str) -> Execution:
     raise ExecutionAlreadyExists(f"Execution Already Exists: '{existing.arn}'")
 
 
+@stepper.outside_write_turn
 def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
-                      version: Published | None = None) -> Execution:
-    started = stepper.CLOCK.now()
+                      version: Published | None = None, *, started: float) -> Execution:
     with transaction.atomic():
         execution = Execution(
             arn=arn,
@@ -130,6 +130,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
     return execution
 
 
+@stepper.outside_write_turn
 def stop_execution(execution: Execution, *, error: str | None = None, cause: str | None = None) -> Execution:
     """Abort a running execution (a stopped or finished one is left as it is, like AWS)."""
     if execution.type == StateMachine.EXPRESS:
@@ -146,6 +147,7 @@ REDRIVABLE = (Execution.FAILED, Execution.TIMED_OUT, Execution.ABORTED)
 REDRIVE_WINDOW_S = 14 * 24 * 3600
 
 
+@stepper.outside_write_turn
 def redrive_execution(execution: Execution) -> Execution:
     """Run a failed, timed-out or aborted Standard execution again from where it ended."""
     execution.refresh_from_db()
