@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine import json_types
 from engine.errors import STATES_INTRINSIC_FAILURE, StatesError
 from engine.json_types import is_number, type_name
 
@@ -271,7 +272,7 @@ def string_to_json(value: Any) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
+        return json_types.loads(text)
     except ValueError as exc:
         raise fail(f"The input of States.StringToJson is not valid JSON: {text}") from exc
 

@@ -209,6 +209,8 @@ def _run(compiled: Jsonata, bindings: dict, prefix: str) -> Any:
         raise query_error(f"{prefix} returned nothing (undefined).")
     try:
         return support.to_plain(result)
+    except RecursionError as exc:
+        raise query_error(f"{prefix} returned a value nested too deeply.") from exc
     except support.UnsupportedResult as exc:
         raise query_error(f"{prefix} returned an unsupported result type.") from exc
 

@@ -26,6 +26,7 @@ from typing import Any
 from jsonata import Functions, JException, Jsonata, Utils
 
 from engine import intrinsics_functions as fn
+from engine import json_types
 from engine.errors import StatesError
 from engine.jsonata_bounds import LIMITS
 
@@ -59,7 +60,7 @@ def _guard(call: Callable[..., Any], intrinsic: str, name: str) -> Callable[...,
 
 def _parse(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = json_types.loads(text)
     except ValueError as exc:
         raise FunctionFailure(f"The input of $parse is not valid JSON: {text}") from exc
     return Utils.NULL_VALUE if value is None else value

@@ -6,7 +6,6 @@ exactly one wins; the others get TaskTimedOut, as AWS answers for a closed task.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from console.db import rows
 from console.models import Execution, TaskToken
 from console.runtime import stepper
 from console.services import InvalidOutput, InvalidToken, TaskTimedOut, ValidationError
+from engine import json_types
 from engine.execution import Heartbeat, TaskFailed, TaskSucceeded
 
 MAX_TOKEN_LENGTH = 1024
@@ -84,7 +84,7 @@ def _check_output(output: str) -> object:
     if len(output.encode()) > MAX_OUTPUT_BYTES:
         raise InvalidOutput(f"Invalid Output: 'The output exceeds {MAX_OUTPUT_BYTES} bytes.'")
     try:
-        return json.loads(output)
+        return json_types.loads(output)
     except ValueError as error:
         raise InvalidOutput(f"Invalid Output: '{error}'") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from console.services import (
     StateMachineTypeNotSupported,
 )
 from console.services.names import check_name
+from engine import json_types
 from engine.context import execution_context
 from engine.execution import Start, Stop
 
@@ -46,7 +46,7 @@ def check_input(text: str | None) -> str:
             f"of {MAX_PAYLOAD_BYTES} bytes.'"
         )
     try:
-        json.loads(text)
+        json_types.loads(text)
     except ValueError as error:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
     return text
@@ -117,7 +117,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             start_time=started,
             role_arn=machine.role_arn,
         )
-        start = Start(json.loads(text), context)
+        start = Start(json_types.loads(text), context)
         if execution.type == StateMachine.EXPRESS:
             execution.save(force_insert=True)
         else:

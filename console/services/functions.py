@@ -21,6 +21,7 @@ from console.functions import code as code_files
 from console.functions.pool import POOL, Outcome
 from console.models import Function, Invocation
 from console.services import ServiceError
+from engine import json_types
 
 RECENT_INVOCATIONS = 100
 MAX_TIMEOUT_S = 900
@@ -241,7 +242,7 @@ def check_event(event: str | None) -> str:
     if len(event.encode()) > MAX_SYNC_PAYLOAD:
         raise RequestTooLarge(f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation")
     try:
-        json.loads(event)
+        json_types.loads(event)
     except ValueError as error:
         raise InvalidRequestContent(f"Could not parse request body into json: {error}") from None
     return event

@@ -28,6 +28,7 @@ from console.models import EventSource, Execution, Queue, QueueMessage
 from console.services import ServiceError, ValidationError, executions, functions, machines
 from console.services import queues as queue_service
 from console.services.queue_messages import md5_of_attributes
+from engine import json_types
 
 MAX_BATCH_SIZE = 100
 RECEIVE_LIMIT = 10
@@ -248,7 +249,7 @@ def _start_executions(source: EventSource, messages: list[QueueMessage]) -> Outc
 
 def _start_one(machine: Any, message: QueueMessage) -> Execution:
     try:
-        json.loads(message.body)
+        json_types.loads(message.body)
         text = message.body
     except ValueError:
         text = json.dumps(message.body)

@@ -9,13 +9,13 @@ Two spellings are recognised: the Serverless Workflow flow (``version: v1``, ``t
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from engine import json_types
 from engine.errors import DefinitionError, Diagnostic
 
 FLOW = "flow"
@@ -72,7 +72,7 @@ def is_fdl(definition: Any) -> bool:
         if not _JSON_MARKER.search(definition):
             return False
         try:
-            return kind_of(json.loads(definition)) is not None
+            return kind_of(json_types.loads(definition)) is not None
         except ValueError:
             return False
     # Anything else that reads as a YAML mapping with FDL's top-level keys is FDL, even
