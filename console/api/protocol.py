@@ -130,7 +130,7 @@ def _handler(target: str) -> Handler:
     service, _, action = target.partition(".")
     actions = _services().get(service)
     if actions is None or action not in actions:
-        raise UnknownOperation(f"Unknown operation {target!r}")
+        raise UnknownOperation(f"Unknown operation {target[:128]!r}")
     return actions[action]
 
 
