@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 
@@ -46,7 +47,20 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, **options: Any) -> A
         raise JsonTooDeep(f"JSON nested more than {max_depth} levels deep") from None
     if depth(value, stop_after=max_depth) > max_depth:
         raise JsonTooDeep(f"JSON nested more than {max_depth} levels deep")
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        _check_encodable(value)
     return value
+
+
+# A "\ud800" escape without its pair decodes to a str that cannot be written as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_encodable(value: Any) -> None:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("JSON text holds an unpaired surrogate (\\ud800-\\udfff)") from None
 
 
 def depth(value: Any, *, stop_after: int = MAX_DEPTH) -> int:
