@@ -160,8 +160,8 @@ class RestJsonApi:
             where = op.input_shape.members[member].serialization
             text = DEEP_ARRAY if value == RAW else str(value)
             if where.get("location") == "uri":
-                path = path.replace("{%s}" % where["name"], urllib.parse.quote(text[:4000], safe="", errors="surrogatepass"))
-                path = path.replace("{%s+}" % where["name"], urllib.parse.quote(text[:4000], safe="", errors="surrogatepass"))
+                quoted = urllib.parse.quote(text[:4000], safe="", errors="surrogatepass")
+                path = path.replace(f"{{{where['name']}}}", quoted).replace(f"{{{where['name']}+}}", quoted)
             elif where.get("location") == "querystring":
                 query[where["name"]] = text[:4000].encode("utf-8", "surrogatepass").decode("latin-1")
             elif where.get("location") == "header":
