@@ -12,8 +12,9 @@ calls ``refusal`` for every HTTP request and wraps the websockets in
   a web page other than the console's own: an ``Origin`` (or, without one, ``Referer``)
   that is not this server's scheme, host and port, a ``Sec-Fetch-Site`` other than
   ``same-origin``/``none``, or a form content type (what a page can post without a
-  CORS preflight) without an ``Authorization`` header (SigV4, or FnF's ``acs`` scheme: a
-  page cannot send that header without a preflight, which Stepyard never grants);
+  CORS preflight) without an ``Authorization`` (SigV4, or FnF's ``acs`` scheme) or
+  ``X-Amz-*`` header: a page cannot send those without a preflight, which Stepyard never
+  grants;
 * a websocket must come from a page of this server (scheme, host and port).
 
 boto3, the AWS CLI and the AWS SDKs send no ``Origin`` and no ``Sec-Fetch-*`` headers,
@@ -79,7 +80,8 @@ def _from_a_page(headers: dict[str, str], origin: str | None) -> bool:
     if headers.get("sec-fetch-site", "none") not in _SAME:
         return True
     content_type = headers.get("content-type", "").lower()
-    return content_type.startswith(_SIMPLE_TYPES) and "authorization" not in headers
+    preflighted = "authorization" in headers or any(name.startswith("x-amz-") for name in headers)
+    return content_type.startswith(_SIMPLE_TYPES) and not preflighted
 
 
 async def refuse(send, status: int, message: str) -> None:
