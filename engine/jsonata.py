@@ -66,17 +66,19 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonata import JException, Jsonata
+from jsonata.regex_engine import default_regex_engine
 
 from engine import jsonata_support as support
 from engine.errors import STATES_QUERY_EVALUATION_ERROR, StatesError
 from engine.intrinsics_functions import to_json
-from engine.jsonata_bounds import Bounds, SizeExceeded
+from engine.jsonata_bounds import LIMITS, Bounds, SizeExceeded
 
 Node = Callable[[dict], Any]
 
@@ -182,9 +184,11 @@ def _parse(text: str) -> Jsonata:
     if not text:
         raise JsonataSyntaxError("The JSONata expression is empty")
     try:
-        compiled = Jsonata(text)
+        compiled = Jsonata(text, LIMITS.regex_engine or default_regex_engine)
     except JException as exc:
         raise JsonataSyntaxError(support.describe_jsonata_error(exc)) from exc
+    except re.error as exc:  # a regex literal Python cannot compile (e.g. JavaScript's (?<name>))
+        raise JsonataSyntaxError(f"The regular expression is not valid: {exc}") from exc
     # Keep JSONata's null marker in results so null and undefined differ.
     compiled.set_output_convert_nulls(False)
     return compiled
@@ -201,7 +205,7 @@ def _run(compiled: Jsonata, bindings: dict, prefix: str) -> Any:
         raise query_error(f"{prefix} threw an error during evaluation. {message}") from exc
     except (support.FunctionFailure, SizeExceeded) as exc:
         raise query_error(f"{prefix} threw an error during evaluation: {exc}") from exc
-    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, TimeoutError) as exc:
         # jsonata-python lets a few Python errors escape where jsonata-js
         # raises a coded error; AWS still reports a failed evaluation.
         raise query_error(f"{prefix} threw an error during evaluation: {exc}") from exc

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +38,10 @@ class Limits:
     timeout_s: float = 5.0
     max_depth: int = 2000
     max_size: int = 10_000_000
+    # What compiles regex literals (jsonata-python's RegexEngine); None is its default (the
+    # standard library's ``re``, which can backtrack for ever). A host may plug in a bounded
+    # one (console/jsonata_regex.py); the engine itself imports no regex library.
+    regex_engine: Callable[..., Any] | None = None
 
 
 LIMITS = Limits()

@@ -77,3 +77,10 @@ def test_test_state_fails_the_looping_state():
     result = run_test_state(definition, {"input": "{}"})
     assert result["status"] == "FAILED"
     assert result["error"] == STATES_QUERY_EVALUATION_ERROR
+
+
+def test_a_regex_literal_python_cannot_compile_is_a_syntax_error():
+    from engine.jsonata import JsonataSyntaxError
+
+    with pytest.raises(JsonataSyntaxError):
+        compile_template('{% $replace("abc", /(?<x>b)/, "-") %}', "Output")
