@@ -18,7 +18,6 @@ from jsonata.regex_engine import RegexFlags
 
 from engine.jsonata_bounds import LIMITS
 
-
 _GROUP_REFERENCE = re.compile(r"\\g<(\d+)>")
 
 
