@@ -133,9 +133,6 @@ def test_compile_raises_every_error_at_once():
 
 
 def test_a_yaml_alias_bomb_or_deep_nesting_is_refused_before_it_expands():
-    from engine.errors import DefinitionError
-    from engine.fdl.document import parse_fdl
-
     bomb = "version: v1\ntype: flow\nx0: &a0 [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
         f"x{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 12)) + "steps: []\n"
     deep = "version: v1\ntype: flow\nsteps: " + "[" * 3000 + "]" * 3000
