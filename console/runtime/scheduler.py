@@ -106,9 +106,9 @@ def fire_due_timers(now: float) -> int:
             continue
         try:
             fired += _fire_timer(pk, execution_id, timer_id)
-        except stepper.SlowStep as slow:
+        except stepper.SlowStep:
             _slow_timers.add(pk)
-            _SLOW_POOL.submit(_fire_slow_timer, slow, pk, execution_id, timer_id)
+            _SLOW_POOL.submit(_fire_slow_timer, pk, execution_id, timer_id)
     return fired
 
 
@@ -133,9 +133,8 @@ _slow_timers: set[int] = set()
 _SLOW_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stepyard-slow-step")
 
 
-def _fire_slow_timer(slow: stepper.SlowStep, pk: int, execution_id: int, timer_id: str) -> None:
+def _fire_slow_timer(pk: int, execution_id: int, timer_id: str) -> None:
     try:
-        stepper.precompute(slow)
         stepper.outside_write_turn(_fire_timer)(pk, execution_id, timer_id)
     except Exception:
         log.exception("timer %s of execution %s failed", timer_id, execution_id)

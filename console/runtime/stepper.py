@@ -160,7 +160,10 @@ def outside_write_turn(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
         if connection.in_atomic_block:
-            return func(*args, **kwargs)  # the outermost entry point retries
+            return func(*args, **kwargs)  # the entry point holding the transaction retries
+        # An entry point may run another one after its commit: each keeps its own steps.
+        saved = getattr(_ready, "steps", {}), getattr(_ready, "unbudgeted", False)
+        _ready.steps, _ready.unbudgeted = {}, False
         try:
             for _ in range(SLOW_STEP_TRIES):
                 try:
@@ -171,8 +174,7 @@ def outside_write_turn(func: Callable[..., Any]) -> Callable[..., Any]:
             _ready.unbudgeted = True
             return func(*args, **kwargs)
         finally:
-            _ready.steps = {}
-            _ready.unbudgeted = False
+            _ready.steps, _ready.unbudgeted = saved
 
     return run
 
