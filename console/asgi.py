@@ -17,13 +17,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
 from console import addresses  # noqa: E402
-from console.api import lambda_api, protocol, sns  # noqa: E402
+from console.api import guard, lambda_api, protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
@@ -39,8 +38,8 @@ if settings.STEPYARD_EMBEDDED_ENGINE:
 router = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_asgi_app),
-        # Only pages served by this host may open websockets (no cross-site hijacking).
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # Only pages served by this server may open websockets (no cross-site hijacking).
+        "websocket": guard.same_origin_websockets(URLRouter(websocket_urlpatterns)),
     }
 )
 
@@ -97,17 +96,10 @@ def _form_content_type(scope) -> str | None:
     return None
 
 
-async def _read_all(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if message["type"] == "http.disconnect" or not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _form_post(scope, receive, send, content_type: str) -> None:
-    body = await _read_all(receive)
+    body = await _read_body(receive)
+    if body is None:
+        return await guard.refuse(send, 413, "The request body is too large.")
     if not sns.is_query_call(content_type, body):
         replayed = False
 
@@ -132,7 +124,9 @@ async def application(scope, receive, send):
     publish.bind_loop(asyncio.get_running_loop())
     if scope["type"] in ("http", "websocket"):
         addresses.bind(scope.get("scheme", "http"), scope["headers"])
-    if _is_api_call(scope):
+    if scope["type"] == "http" and (refused := guard.refusal(scope)) is not None:
+        await guard.refuse(send, *refused)
+    elif _is_api_call(scope):
         await _api_call(scope, receive, send)
     elif lambda_api.is_lambda_path(scope):
         # The Lambda API is REST-JSON: no X-Amz-Target, an operation per dated path.

@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from console.models import Execution
 from console.runtime.publish import MACHINES_GROUP, execution_group, function_group, machine_group
 from console.views.executions import snapshot
+from engine import json_types
 
 MIN_INTERVAL_S = 0.15  # coalesce bursts of steps into a few messages a second
 
@@ -28,6 +29,14 @@ def _snapshot(pk: int, after: int) -> dict | None:
 
 
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):
+    @classmethod
+    async def decode_json(cls, text_data: str) -> object:
+        # What a page sends is untrusted: deep or broken JSON reads as "nothing".
+        try:
+            return json_types.loads(text_data)
+        except ValueError:
+            return None
+
     async def connect(self) -> None:
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
         self.after = 0

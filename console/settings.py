@@ -73,6 +73,8 @@ STEPYARD_POLL_S = float(os.environ.get("STEPYARD_POLL_S", "0.05" if os.environ.g
 # Graph drawing limits: beyond these a definition gets a clear message, never a hang.
 STEPYARD_GRAPH_MAX_STATES = _env_int("STEPYARD_GRAPH_MAX_STATES", 600)
 STEPYARD_GRAPH_TIMEOUT_S = _env_int("STEPYARD_GRAPH_TIMEOUT_S", 20)
+# Longest time one JSONata expression may run before it fails its state (States.QueryEvaluationError).
+STEPYARD_JSONATA_TIMEOUT_S = float(os.environ.get("STEPYARD_JSONATA_TIMEOUT_S", "5"))
 
 INSTALLED_APPS = [
     "daphne",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import exprs
+from engine import exprs, json_types
 from engine.errors import DefinitionError
 
 JSONPATH = "JSONPath"
@@ -155,7 +155,7 @@ class StateMachine:
 def load(definition: Any, machine_type: str = "STANDARD") -> StateMachine:
     """Validate and compile ``definition`` (JSON text or parsed dict)."""
     _validate(definition, machine_type)
-    source = json.loads(definition) if isinstance(definition, (str, bytes)) else definition
+    source = json_types.loads(definition) if isinstance(definition, (str, bytes)) else definition
     if not isinstance(source, dict) or "States" not in source:
         raise _definition_error("SCHEMA_VALIDATION_FAILED", "/", "Not a state machine")
     index: dict[str, StateMachine] = {}

@@ -514,6 +514,9 @@ def advance(machine: StateMachine, state: ExecutionState | None, trigger: Any,
     except HistoryLimitExceeded:
         run.execution_failed(STATES_RUNTIME, "The execution reached the maximum number of "
                              f"history events ({HISTORY_LIMIT}).")
+    except RecursionError:
+        # A value nested deeper than Python's stack (built up state after state).
+        run.execution_failed(STATES_RUNTIME, "A value of the execution is nested too deeply.")
     return Step(ex, run.events, run.effects)
 
 

@@ -19,13 +19,16 @@ import json
 import math
 import random
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from jsonata import Functions, JException, Jsonata, Utils
 
 from engine import intrinsics_functions as fn
+from engine import json_types
 from engine.errors import StatesError
+from engine.jsonata_bounds import LIMITS
 
 
 class FunctionFailure(Exception):
@@ -57,18 +60,25 @@ def _guard(call: Callable[..., Any], intrinsic: str, name: str) -> Callable[...,
 
 def _parse(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = json_types.loads(text)
     except ValueError as exc:
         raise FunctionFailure(f"The input of $parse is not valid JSON: {text}") from exc
     return Utils.NULL_VALUE if value is None else value
+
+
+def _pad(text: Any, width: Any, char: Any = None) -> Any:
+    # $pad allocates its result at once, before any size check could see it.
+    if isinstance(width, (int, float)) and abs(width) > LIMITS.max_size:
+        raise FunctionFailure(f"$pad cannot make a string longer than {LIMITS.max_size} characters")
+    return Functions.pad(text, width, char)
 
 
 def _function(call: Callable[..., Any], signature: str) -> Jsonata.JFunction:
     return Jsonata.JFunction(Jsonata.JLambda(call), signature)
 
 
-class Clock:
-    """What $now() and $millis() read: an injected instant, else JSONata's own."""
+class Clock(threading.local):
+    """What $now() and $millis() read: an injected instant, else JSONata's own (per thread)."""
 
     def __init__(self) -> None:
         self.millis: int | None = None
@@ -102,6 +112,7 @@ def aws_frame(random_source: Any, uuid_source: Callable[[], Any], clock: Clock) 
         "parse": _function(_parse, "<s:x>"),
         "now": _function(now, "<s?s?:s>"),
         "millis": _function(clock.current, "<:n>"),
+        "pad": _function(_pad, "<s-ns?:s>"),
     }
     for name, function in bindings.items():
         frame.bind(name, function)

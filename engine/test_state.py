@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine import steps
+from engine import json_types, steps
 from engine.context import VirtualClock, execution_context
 from engine.definition import State, StateMachine, load, load_state
 from engine.errors import STATES_RUNTIME, STATES_TASK_FAILED, StatesError
@@ -75,11 +75,11 @@ def test_state(definition: Any, request: dict[str, Any], *, account_id: str = "1
 def _json(text: Any, default: Any) -> Any:
     if text is None:
         return default
-    return json.loads(text) if isinstance(text, str) else text
+    return json_types.loads(text) if isinstance(text, str) else text
 
 
 def _locate(definition: Any, state_name: str | None) -> tuple[StateMachine, State]:
-    source = json.loads(definition) if isinstance(definition, str) else definition
+    source = json_types.loads(definition) if isinstance(definition, str) else definition
     if "States" not in source:
         name = state_name or _CONTEXT_STATE_NAME
         state = load_state(name, source, source.get("QueryLanguage", "JSONPath"))

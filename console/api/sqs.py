@@ -31,6 +31,7 @@ from console.services.queue_errors import (
 
 MAX_BATCH_ENTRIES = 10
 MAX_BATCH_BYTES = 1_048_576
+MAX_QUEUE_NAME = 80
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 SYSTEM_ATTRIBUTE_NAMES = (
     "SenderId",
@@ -104,6 +105,10 @@ def get_queue_url(params: dict) -> dict[str, Any]:
 
 def list_queues(params: dict) -> dict[str, Any]:
     prefix = _text(params, "QueueNamePrefix") or ""
+    if len(prefix) > MAX_QUEUE_NAME:  # a prefix of a queue name (SQS: up to 80 characters)
+        raise InvalidParameterValue(f"Value {prefix[:100]} for parameter QueueNamePrefix is invalid. "
+                                    f"Reason: Can only include alphanumeric characters, hyphens, or "
+                                    f"underscores. 1 to {MAX_QUEUE_NAME} in length")
     queues = service.list_queues(prefix)
     return _paged(list(queues), params, "QueueUrls")
 

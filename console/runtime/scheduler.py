@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -88,21 +89,58 @@ class Scheduler:
         fire_due_timers(time.time())
         for call_id in claim_due_calls(time.time()):
             self._pool.submit(_perform_in_thread, call_id)
-        upcoming = rows.values(Timer, "MIN(due_at)")[0][0]
+        upcoming = _next_due()
         return self.poll_s if upcoming is None else upcoming - time.time()
 
 
 def fire_due_timers(now: float) -> int:
-    """Deliver TimerFired for every timer due at ``now``; return how many fired."""
+    """Deliver TimerFired for every timer due at ``now``; return how many fired.
+
+    A timer whose step is slow (stepper.SlowStep) is handed to another thread, so that
+    one execution's long computation never delays the other executions' timers.
+    """
     fired = 0
     due = rows.values(Timer, "id, execution_id, timer_id", "due_at <= %s", [now], order_by="due_at", limit=BATCH)
     for pk, execution_id, timer_id in due:
-        with transaction.atomic():
-            # The delete is the claim: of several workers, one deletes the row.
-            if _claim_timer(pk):
-                stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
-                fired += 1
+        if pk in _slow_timers:
+            continue
+        try:
+            fired += _fire_timer(pk, execution_id, timer_id)
+        except stepper.SlowStep:
+            _slow_timers.add(pk)
+            _SLOW_POOL.submit(_fire_slow_timer, pk, execution_id, timer_id)
     return fired
+
+
+def _next_due() -> float | None:
+    """The due time of the next timer, leaving out those another thread is firing."""
+    slow = list(_slow_timers)
+    if not slow:
+        return rows.values(Timer, "MIN(due_at)")[0][0]
+    return rows.values(Timer, "MIN(due_at)", f"id NOT IN ({rows.marks(slow)})", slow)[0][0]
+
+
+def _fire_timer(pk: int, execution_id: int, timer_id: str) -> int:
+    with transaction.atomic():
+        # The delete is the claim: of several workers, one deletes the row.
+        if _claim_timer(pk):
+            stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
+            return 1
+    return 0
+
+
+_slow_timers: set[int] = set()
+_SLOW_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stepyard-slow-step")
+
+
+def _fire_slow_timer(pk: int, execution_id: int, timer_id: str) -> None:
+    try:
+        stepper.outside_write_turn(_fire_timer)(pk, execution_id, timer_id)
+    except Exception:
+        log.exception("timer %s of execution %s failed", timer_id, execution_id)
+    finally:
+        _slow_timers.discard(pk)
+        close_old_connections()
 
 
 def _claim_timer(pk: int) -> bool:
@@ -151,7 +189,11 @@ def perform_call(call_id: int) -> None:
     call = PendingCall.objects.select_related("execution").filter(pk=call_id).first()
     if call is None:
         return
-    trigger = _call(call)
+    _deliver_result(call, _call(call))
+
+
+@stepper.outside_write_turn
+def _deliver_result(call: PendingCall, trigger: Any) -> None:
     with transaction.atomic():
         # The call was cancelled (execution stopped, task timed out) while it ran.
         if PendingCall.objects.filter(pk=call.pk).delete()[0] == 0:

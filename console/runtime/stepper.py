@@ -4,11 +4,22 @@ The events of the step, the execution's new snapshot, its timers, task tokens an
 integration calls it asked for are written together, so a crash at any instant loses
 nothing and duplicates nothing (design.md, boundary 2). What must happen outside the
 database (waking the scheduler, publishing to the console) runs after commit.
+
+On SQLite one transaction at a time holds the write turn (console/db/sqlite), so a step
+must not compute for long inside one: the engine's work under the turn gets a small
+budget (``LOCKED_BUDGET_S``). A step that needs more (a slow JSONata expression) raises
+``SlowStep``; the entry point (decorated with ``outside_write_turn``) rolls back, does
+the engine's work with no turn held (``precompute``), and runs again, saving the step it
+computed if the execution has not moved meanwhile. Expressions are bounded in time by
+engine.jsonata_bounds, so the slow step ends (a looping one fails with
+States.QueryEvaluationError) and is recorded like any other: a restart does not replay it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +43,7 @@ from engine.execution import (
     Step,
 )
 from engine.interpreter import advance
+from engine.jsonata_bounds import BudgetExceeded, budget
 
 CLOCK = SystemClock()
 CALL_LEASE_S = 300.0
@@ -66,8 +78,7 @@ def apply(execution: Execution, trigger: Any) -> Applied | None:
         execution = _lock(execution.pk)
         if execution.status != RUNNING:
             return None
-        state = ExecutionState.from_json(json.loads(execution.engine_state))
-        return _advance_and_save(execution, state, trigger)
+        return _advance_and_save(execution, execution.engine_state, trigger)
 
 
 # A step reads and writes everything but the execution's input and output.
@@ -85,8 +96,7 @@ def redrive(execution: Execution) -> Applied:
     """Restart an ended execution from the state that ended it (RedriveExecution)."""
     with transaction.atomic():
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
-        state = ExecutionState.from_json(json.loads(execution.engine_state))
-        return _advance_and_save(execution, state, Redrive())
+        return _advance_and_save(execution, execution.engine_state, Redrive())
 
 
 def apply_new(execution: Execution, trigger: Any) -> Applied:
@@ -94,13 +104,79 @@ def apply_new(execution: Execution, trigger: Any) -> Applied:
     return _advance_and_save(execution, None, trigger)
 
 
-def _advance_and_save(execution: Execution, state: ExecutionState | None, trigger: Any) -> Applied:
+def _advance_and_save(execution: Execution, state_text: str | None, trigger: Any) -> Applied:
     machine = compiled(execution.definition, execution.type)
-    step = _run_inline_calls(machine, execution, advance(machine, state, trigger, CLOCK))
-    calls = _save(execution, step, closes_tasks=state is not None)
+    first = _advance_in_turn(machine, execution, state_text, trigger)
+    step = _run_inline_calls(machine, execution, first)
+    calls = _save(execution, step, closes_tasks=state_text is not None)
     applied = Applied(execution, step.events, step.effects, calls)
     transaction.on_commit(lambda: notify(applied))
     return applied
+
+
+# ----------------------------------------------------------- slow steps (see module docstring)
+
+LOCKED_BUDGET_S = 0.05  # engine work a step may do holding the write turn (it takes ~1 ms)
+SLOW_STEP_TRIES = 3
+_ready = threading.local()  # .steps: {arn: (state_text, trigger, Step)} computed outside
+
+
+class SlowStep(Exception):
+    """A step needs more than LOCKED_BUDGET_S: compute it outside the write turn, then retry."""
+
+    def __init__(self, execution: Execution, state_text: str | None, trigger: Any):
+        super().__init__(f"step of {execution.arn} is slow")
+        self.arn, self.definition, self.type = execution.arn, execution.definition, execution.type
+        self.state_text, self.trigger = state_text, trigger
+
+
+def _advance_in_turn(machine: Any, execution: Execution, state_text: str | None, trigger: Any) -> Step:
+    ready = getattr(_ready, "steps", {}).pop(execution.arn, None)
+    if ready is not None and ready[0] == state_text and ready[1] == trigger:
+        return ready[2]
+    state = None if state_text is None else ExecutionState.from_json(json.loads(state_text))
+    if getattr(_ready, "unbudgeted", False):
+        return advance(machine, state, trigger, CLOCK)
+    try:
+        with budget(LOCKED_BUDGET_S):
+            return advance(machine, state, trigger, CLOCK)
+    except BudgetExceeded:
+        raise SlowStep(execution, state_text, trigger) from None
+
+
+def precompute(slow: SlowStep) -> None:
+    """Do a slow step's engine work now, holding nothing, for this thread's next try."""
+    machine = compiled(slow.definition, slow.type)
+    state = None if slow.state_text is None else ExecutionState.from_json(json.loads(slow.state_text))
+    step = advance(machine, state, slow.trigger, CLOCK)
+    if not hasattr(_ready, "steps"):
+        _ready.steps = {}
+    _ready.steps[slow.arn] = (slow.state_text, slow.trigger, step)
+
+
+def outside_write_turn(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate an entry point that runs steps: retry it after computing a slow step outside."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if connection.in_atomic_block:
+            return func(*args, **kwargs)  # the entry point holding the transaction retries
+        # An entry point may run another one after its commit: each keeps its own steps.
+        saved = getattr(_ready, "steps", {}), getattr(_ready, "unbudgeted", False)
+        _ready.steps, _ready.unbudgeted = {}, False
+        try:
+            for _ in range(SLOW_STEP_TRIES):
+                try:
+                    return func(*args, **kwargs)
+                except SlowStep as slow:
+                    precompute(slow)
+            # The execution kept moving under us: take the time inside the turn, bounded.
+            _ready.unbudgeted = True
+            return func(*args, **kwargs)
+        finally:
+            _ready.steps, _ready.unbudgeted = saved
+
+    return run
 
 
 def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from console.services import (
     StateMachineTypeNotSupported,
 )
 from console.services.names import check_name
+from engine import json_types
 from engine.context import execution_context
 from engine.execution import Start, Stop
 
@@ -46,7 +46,7 @@ def check_input(text: str | None) -> str:
             f"of {MAX_PAYLOAD_BYTES} bytes.'"
         )
     try:
-        json.loads(text)
+        json_types.loads(text)
     except ValueError as error:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
     return text
@@ -71,7 +71,7 @@ def start_execution(machine: StateMachine, *, name: str | None = None, input: st
     arn = execution_arn(machine, name)
     # The unique ARN decides: a second start with the same name fails to insert.
     try:
-        return _create_and_start(machine, name, arn, text, version)
+        return _create_and_start(machine, name, arn, text, version, started=stepper.CLOCK.now())
     except IntegrityError:
         return _same_or_conflict(Execution.objects.get(arn=arn), text)
 
@@ -92,9 +92,9 @@ def _same_or_conflict(existing: Execution, text: str) -> Execution:
     raise ExecutionAlreadyExists(f"Execution Already Exists: '{existing.arn}'")
 
 
+@stepper.outside_write_turn
 def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
-                      version: Published | None = None) -> Execution:
-    started = stepper.CLOCK.now()
+                      version: Published | None = None, *, started: float) -> Execution:
     with transaction.atomic():
         execution = Execution(
             arn=arn,
@@ -117,7 +117,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             start_time=started,
             role_arn=machine.role_arn,
         )
-        start = Start(json.loads(text), context)
+        start = Start(json_types.loads(text), context)
         if execution.type == StateMachine.EXPRESS:
             execution.save(force_insert=True)
         else:
@@ -130,6 +130,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
     return execution
 
 
+@stepper.outside_write_turn
 def stop_execution(execution: Execution, *, error: str | None = None, cause: str | None = None) -> Execution:
     """Abort a running execution (a stopped or finished one is left as it is, like AWS)."""
     if execution.type == StateMachine.EXPRESS:
@@ -146,6 +147,7 @@ REDRIVABLE = (Execution.FAILED, Execution.TIMED_OUT, Execution.ABORTED)
 REDRIVE_WINDOW_S = 14 * 24 * 3600
 
 
+@stepper.outside_write_turn
 def redrive_execution(execution: Execution) -> Execution:
     """Run a failed, timed-out or aborted Standard execution again from where it ended."""
     execution.refresh_from_db()

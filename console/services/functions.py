@@ -27,6 +27,7 @@ from console.functions.pool import POOL, Outcome
 from console.models import Function, Invocation
 from console.runtime.publish import function_group, publish
 from console.services import ServiceError
+from engine import json_types
 
 RECENT_INVOCATIONS = 100
 PRUNE_EVERY = 10
@@ -351,7 +352,7 @@ def check_event(event: str | None) -> str:
     if len(event.encode()) > MAX_SYNC_PAYLOAD:
         raise RequestTooLarge(f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation")
     try:
-        json.loads(event)
+        json_types.loads(event)
     except ValueError as error:
         raise InvalidRequestContent(f"Could not parse request body into json: {error}") from None
     return event

@@ -29,6 +29,7 @@ from console.models import EventSource, Execution, Queue, QueueMessage
 from console.services import ServiceError, ValidationError, executions, functions, machines
 from console.services import queues as queue_service
 from console.services.queue_messages import md5_of_attributes
+from engine import json_types
 
 # Lambda's limits for an SQS event source mapping.
 _listeners: list[Callable[[], None]] = []
@@ -288,7 +289,7 @@ def _start_executions(source: EventSource, messages: list[QueueMessage]) -> Outc
 
 def _start_one(machine: Any, message: QueueMessage) -> Execution:
     try:
-        json.loads(message.body)
+        json_types.loads(message.body)
         text = message.body
     except ValueError:
         text = json.dumps(message.body)

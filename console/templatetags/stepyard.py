@@ -6,6 +6,8 @@ import json
 
 from django import template
 
+from engine import json_types
+
 register = template.Library()
 
 
@@ -15,6 +17,6 @@ def pretty_json(text: str | None) -> str | None:
     if not text:
         return text
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return json.dumps(json_types.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text

@@ -25,6 +25,7 @@ from console.functions import functions_dir, packages
 from console.models import Execution, Function, Invocation
 from console.services import ServiceError
 from console.services import functions as service
+from engine import json_types
 
 RECENT = 20
 
@@ -87,7 +88,7 @@ class TestEventForm(forms.Form):
 
     def clean_event(self) -> str:
         try:
-            json.loads(self.cleaned_data["event"])
+            json_types.loads(self.cleaned_data["event"])
         except ValueError as error:
             raise forms.ValidationError(f"The event is not valid JSON: {error}") from None
         return self.cleaned_data["event"]
@@ -203,7 +204,7 @@ def _view(invocation: Invocation, callers: dict[str, int]) -> dict[str, Any]:
 
 def _pretty(text: str) -> str:
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return json.dumps(json_types.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
 

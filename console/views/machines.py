@@ -15,6 +15,7 @@ from console.models import StateMachine, StateMachineRevision
 from console.services import ServiceError, StateMachineDoesNotExist
 from console.services import machines as machine_service
 from console.views import fdl
+from engine import json_types
 
 MAX_PREVIEW_BYTES = 1_048_576
 
@@ -159,7 +160,7 @@ def machine_validate(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_PREVIEW_BYTES * 2:
         return JsonResponse({"error": "The definition is larger than 1 MiB."}, status=413)
     try:
-        body = json.loads(request.body)
+        body = json_types.loads(request.body)
         definition, machine_type = body["definition"], body.get("type", "STANDARD")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": 'Send {"definition": "...", "type": "STANDARD"}.'}, status=400)
