@@ -55,6 +55,12 @@ def _guard(call: Callable[..., Any], intrinsic: str, name: str) -> Callable[...,
     return run
 
 
+def _range(*args: Any) -> Any:
+    """$range; a one-item result is a JSONata sequence, so AWS answers the item itself."""
+    items = _guard(fn.array_range, "States.ArrayRange", "$range")(*args)
+    return Utils.create_sequence(items[0]) if len(items) == 1 else items
+
+
 def _parse(text: str) -> Any:
     try:
         value = json.loads(text)
@@ -95,7 +101,7 @@ def aws_frame(random_source: Any, uuid_source: Callable[[], Any], clock: Clock) 
         "partition": _function(
             _guard(fn.array_partition, "States.ArrayPartition", "$partition"), "<an:a>"
         ),
-        "range": _function(_guard(fn.array_range, "States.ArrayRange", "$range"), "<nnn:a>"),
+        "range": _function(_range, "<nnn:a>"),
         "hash": _function(_guard(fn.states_hash, "States.Hash", "$hash"), "<ss:s>"),
         "random": _function(aws_random, "<n?:n>"),
         "uuid": _function(lambda: str(uuid_source()), "<:s>"),

@@ -23,6 +23,7 @@ from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
 from engine.execution import (
     RUNNING,
+    SUCCEEDED,
     ArmTimer,
     CallIntegration,
     CancelTask,
@@ -193,7 +194,7 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.stop_date = execution.output = execution.error = execution.cause = None
         fields += _REDRIVE_FIELDS + _END_FIELDS
     if state.status != RUNNING:
-        execution.output = output_text(state.output)
+        execution.output = output_text(state.output, state.status)
         execution.error, execution.cause = state.error, state.cause
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
@@ -203,9 +204,12 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
 
 
-def output_text(output: Any) -> str | None:
-    """An execution's output as AWS returns it: compact JSON text."""
-    return None if output is None else json.dumps(output, separators=(",", ":"), ensure_ascii=False)
+def output_text(output: Any, status: str = SUCCEEDED) -> str | None:
+    """An execution's output as AWS returns it: compact JSON text; a succeeded execution's
+    null output is ``"null"`` (a JSONata ``"Output": null``), an ended one's is absent."""
+    if output is None and status != SUCCEEDED:
+        return None
+    return json.dumps(output, separators=(",", ":"), ensure_ascii=False)
 
 
 def _close_everything(execution: Execution) -> None:
