@@ -10,7 +10,6 @@ reads time only from ``clock``. ``run()`` is the one-call driver for tests and b
 from __future__ import annotations
 
 import copy
-
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
