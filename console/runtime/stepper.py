@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from console import integrations
@@ -35,8 +36,6 @@ from engine.execution import (
 from engine.interpreter import advance
 
 CLOCK = SystemClock()
-CALL_LEASE_S = 300.0
-LEASE_MARGIN_S = 30.0
 # Set by a scheduler running in this process: it performs a step's calls right after the
 # commit, so they are created leased to it. Otherwise workers claim them by polling.
 performs_calls_after_commit = False
@@ -257,7 +256,7 @@ def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegr
         wait_for_token=call.wait_for_token,
         token=call.token or "",
         timeout_s=call.timeout_s,
-        leased_until=now + call_lease_s(call.timeout_s) if performs_calls_after_commit else 0,
+        leased_until=now + call_lease_s() if performs_calls_after_commit else 0,
         attempts=1 if performs_calls_after_commit else 0,
     )
     if call.wait_for_token and call.token:
@@ -289,9 +288,11 @@ def _record_token(execution: Execution, state: ExecutionState, call: CallIntegra
     )
 
 
-def call_lease_s(timeout_s: float | None) -> float:
-    """How long a worker may take over a call before another one performs it again."""
-    return timeout_s + LEASE_MARGIN_S if timeout_s else CALL_LEASE_S
+def call_lease_s() -> float:
+    """How long a call stays leased without renewal: the worker performing it renews the
+    lease while it works (scheduler.LeaseKeeper); once a dead worker's lease runs out,
+    another worker performs the call again."""
+    return settings.STEPYARD_LEASE_S
 
 
 def _cancel_task(execution: Execution, task_id: str) -> None:
