@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import server_env, start_server, start_worker
-from tests.console.test_scaled_mode import REDIS, pg_database  # noqa: F401 (a fixture)
+from tests.console import test_scaled_mode
+
+REDIS = test_scaled_mode.REDIS
+pg_database = test_scaled_mode.pg_database  # the fixture: a fresh PostgreSQL database
 
 DEFAULT_LEASE_S = 10.0  # STEPYARD_LEASE_S left unset
 CALL_S = 30
