@@ -99,3 +99,43 @@ def test_test_state_uses_exactly_the_context_given(sfn, context):
     answer = sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input="{}", context=json.dumps(context))
     assert answer["status"] == "SUCCEEDED"
     assert json.loads(answer["output"]) == {"context": context}
+
+
+# --------------------------------------------------------------------------- startExecution.sync
+
+
+def _parent(sfn, child: str, suffix: str) -> dict:
+    return {"StartAt": "Child", "States": {"Child": {
+        "Type": "Task", "Resource": f"arn:aws:states:::states:startExecution{suffix}",
+        "Parameters": {"StateMachineArn": child, "Input": {"n": 1}}, "End": True}}}
+
+
+CHILD_OK = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"done": True}, "End": True}}}
+CHILD_FAILS = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "ChildError", "Cause": "child broke"}}}
+
+
+@pytest.mark.parametrize("suffix", [".sync", ".sync:2"])
+def test_a_sync_child_that_succeeds_gives_describe_executions_fields(sfn, suffix):
+    child = _machine(sfn, CHILD_OK)
+    _, described = _run(sfn, _parent(sfn, child, suffix))
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    # DescribeExecution as the child ended: succeeded executions cannot be redriven.
+    assert (output["RedriveCount"], output["RedriveStatus"]) == (0, "NOT_REDRIVABLE")
+    assert output["RedriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+    assert output["Status"] == "SUCCEEDED" and output["StateMachineArn"] == child
+    if suffix == ".sync":
+        assert (output["Input"], output["Output"]) == ('{"n":1}', '{"done":true}')
+    else:
+        assert (output["Input"], output["Output"]) == ({"n": 1}, {"done": True})
+
+
+def test_a_sync_child_that_fails_fails_the_task_with_its_description_as_the_cause(sfn):
+    child = _machine(sfn, CHILD_FAILS)
+    _, described = _run(sfn, _parent(sfn, child, ".sync:2"))
+    assert (described["status"], described["error"]) == ("FAILED", "States.TaskFailed")
+    cause = json.loads(described["cause"])
+    assert (cause["Status"], cause["Error"], cause["Cause"]) == ("FAILED", "ChildError", "child broke")
+    # A failed child can be redriven: REDRIVABLE, with no reason.
+    assert (cause["RedriveCount"], cause["RedriveStatus"]) == (0, "REDRIVABLE")
+    assert "RedriveStatusReason" not in cause and "Output" not in cause

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +21,7 @@ from console.services import (
     callbacks,
     executions,
     machines,
+    redrive,
 )
 from engine.errors import StatesError
 
@@ -232,3 +234,15 @@ def test_a_call_whose_worker_stopped_renewing_is_free_one_lease_later(settings):
     assert scheduler.claim_due_calls(now + 3.9) == []
     assert scheduler.claim_due_calls(now + 4) != []  # not the task's 600 s timeout
     assert PendingCall.objects.get(execution=execution).attempts == 2
+
+
+def test_describe_executions_redrive_fields_use_the_documented_reasons():
+    failing = machine({"F": {"Type": "Fail", "Error": "E"}}, "F")
+    failed = executions.start_execution(failing)
+    assert redrive.redrive_status(refreshed(failed)) == ("REDRIVABLE", None)
+    later = refreshed(failed).stop_date + timedelta(days=15)
+    assert redrive.redrive_status(refreshed(failed), now=later) == (
+        "NOT_REDRIVABLE", "Execution redrivable period exceeded")
+    succeeded = executions.start_execution(machine({"A": {"Type": "Pass", "End": True}}, "A", name="Ok"))
+    assert redrive.redrive_status(refreshed(succeeded), now=datetime.now(UTC)) == (
+        "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")
