@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -112,6 +113,14 @@ def _kill(process) -> None:
     process.wait()
 
 
+def _stop(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+
+
 def test_a_call_in_flight_when_every_worker_dies_is_redone_one_lease_later(tmp_path, pg_database, sfn_client):
     functions, marks = _functions(tmp_path)
     env = server_env(tmp_path, DATABASE_URL=pg_database, REDIS_URL=REDIS, STEPYARD_EMBEDDED_ENGINE="0",
@@ -133,8 +142,7 @@ def test_a_call_in_flight_when_every_worker_dies_is_redone_one_lease_later(tmp_p
         _assert_one_result(sfn, arn, described)
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=10)
+            _stop(worker)
         server.stop()
 
 
@@ -156,8 +164,7 @@ def test_a_live_worker_keeps_a_call_longer_than_its_lease(tmp_path, pg_database,
         assert _task_events(sfn, arn).count("TaskSucceeded") == 1
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=10)
+            _stop(worker)
         server.stop()
 
 
