@@ -126,7 +126,7 @@ class Run:
 
     def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
         if self.pinned_context is not None:
-            return self._pinned_context(frame)
+            return self._pinned_context(frame, self.pinned_context)
         ex_ctx = self.ex.context
         execution = dict(ex_ctx.get("Execution", {}))
         execution.setdefault("Input", self.ex.input)
@@ -146,8 +146,9 @@ class Run:
             ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
         return ctx
 
-    def _pinned_context(self, frame: Frame) -> dict[str, Any]:
-        ctx = copy.deepcopy(self.pinned_context) or {}
+    @staticmethod
+    def _pinned_context(frame: Frame, pinned: dict[str, Any]) -> dict[str, Any]:
+        ctx = copy.deepcopy(pinned)
         if frame.item is not None:  # a Map's ItemSelector still sees the item it shapes
             ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
         return ctx

@@ -5,6 +5,7 @@ Three jobs, kept apart from the template logic:
 * the functions Step Functions adds to JSONata ($partition, $range, $hash,
   $random with an optional seed, $uuid, $parse), with $eval removed as AWS
   does (calling it fails with T1006 "Attempted to invoke a non-function");
+  a $range of one item is a sequence, so AWS (and so Stepyard) answers the item;
 * turning jsonata-python's values back into plain JSON (its sequences, its
   null marker, floats that are integers) and spotting non-JSON results;
 * rendering a JSONata error the way AWS (jsonata-js) words it, e.g.

@@ -246,3 +246,13 @@ def test_describe_executions_redrive_fields_use_the_documented_reasons():
     succeeded = executions.start_execution(machine({"A": {"Type": "Pass", "End": True}}, "A", name="Ok"))
     assert redrive.redrive_status(refreshed(succeeded), now=datetime.now(UTC)) == (
         "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")
+
+
+def test_a_worker_that_stops_gracefully_frees_the_calls_it_never_started():
+    m = machine({"T": {"Type": "Task", "Resource": ECHO, "End": True}}, "T")
+    executions.start_execution(m)
+    (call_id,) = scheduler.claim_due_calls(time.time())
+    keeper = scheduler.LeaseKeeper(lease_s=10)
+    keeper.hold(call_id)  # queued behind other calls when the worker is told to stop
+    keeper.stop()
+    assert scheduler.claim_due_calls(time.time()) == [call_id]
