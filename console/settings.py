@@ -69,6 +69,11 @@ STEPYARD_DEFAULT_ROLE_ARN = f"arn:aws:iam::{STEPYARD_ACCOUNT}:role/stepyard"
 STEPYARD_EMBEDDED_ENGINE = _env_bool("STEPYARD_EMBEDDED_ENGINE", True)
 # How often workers look for due work written by other processes (seconds).
 STEPYARD_POLL_S = float(os.environ.get("STEPYARD_POLL_S", "0.05" if os.environ.get("DATABASE_URL") else "1"))
+# How long an integration call stays leased to the worker performing it. A live worker renews
+# its leases (a third of this apart), so a dead worker's calls are redone this soon.
+STEPYARD_LEASE_S = float(os.environ.get("STEPYARD_LEASE_S", "10"))
+if not STEPYARD_LEASE_S > 0:
+    raise ImproperlyConfigured("STEPYARD_LEASE_S must be a positive number of seconds")
 
 # Graph drawing limits: beyond these a definition gets a clear message, never a hang.
 STEPYARD_GRAPH_MAX_STATES = _env_int("STEPYARD_GRAPH_MAX_STATES", 600)

@@ -242,6 +242,9 @@ def _items(state: Any, value: Any) -> list[Any]:
             f"unexpected result type. Expected 'array', but was '{type_name(value)}' for "
             f"value: {to_json(value)}",
         )
+    if spec.field == "ItemsPath":
+        # AWS names the path as written, a context path ($$.Execution.Input) too.
+        raise StatesError(STATES_RUNTIME, f'Reference path "{spec.text}" must point to array.')
     name = STATES_QUERY_EVALUATION_ERROR if state.io.jsonata else STATES_RUNTIME
     raise StatesError(name, f"Map state input must be an array but was: {to_json(value)}")
 

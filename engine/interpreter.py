@@ -9,6 +9,7 @@ reads time only from ``clock``. ``run()`` is the one-call driver for tests and b
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -96,6 +97,8 @@ class Run:
         self.ready: deque[Frame] = deque()
         self.inspect: dict[str, Any] | None = None
         self.redrive_completed: dict[int, Any] = {}
+        # TestState with a ``context``: the context object is exactly that, nothing added.
+        self.pinned_context: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -122,6 +125,8 @@ class Run:
         return lambda: self.context_object(frame, state)
 
     def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
+        if self.pinned_context is not None:
+            return self._pinned_context(frame, self.pinned_context)
         ex_ctx = self.ex.context
         execution = dict(ex_ctx.get("Execution", {}))
         execution.setdefault("Input", self.ex.input)
@@ -138,6 +143,13 @@ class Run:
         if "Task" in ex_ctx:
             ctx["Task"] = ex_ctx["Task"]
         if frame.item is not None:
+            ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
+        return ctx
+
+    @staticmethod
+    def _pinned_context(frame: Frame, pinned: dict[str, Any]) -> dict[str, Any]:
+        ctx = copy.deepcopy(pinned)
+        if frame.item is not None:  # a Map's ItemSelector still sees the item it shapes
             ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
         return ctx
 
@@ -257,7 +269,9 @@ class Run:
         if catcher is not None:
             self.catch(frame, state, catcher, name, cause)
             return
-        self.frame_failed(frame, name, cause)
+        # A branch or iteration that failed with neither error nor cause (a bare Fail state)
+        # fails its Parallel/Map, and so the execution, with neither (AWS leaves both out).
+        self.frame_failed(frame, name or None, cause)
 
     def locate(self, frame: Frame, state: State, cause: str | None) -> str:
         prefix = (f"An error occurred while executing the state '{state.name}' "

@@ -5,6 +5,7 @@ Three jobs, kept apart from the template logic:
 * the functions Step Functions adds to JSONata ($partition, $range, $hash,
   $random with an optional seed, $uuid, $parse), with $eval removed as AWS
   does (calling it fails with T1006 "Attempted to invoke a non-function");
+  a $range of one item is a sequence, so AWS (and so Stepyard) answers the item;
 * turning jsonata-python's values back into plain JSON (its sequences, its
   null marker, floats that are integers) and spotting non-JSON results;
 * rendering a JSONata error the way AWS (jsonata-js) words it, e.g.
@@ -58,6 +59,12 @@ def _guard(call: Callable[..., Any], intrinsic: str, name: str) -> Callable[...,
     return run
 
 
+def _range(*args: Any) -> Any:
+    """$range; a one-item result is a JSONata sequence, so AWS answers the item itself."""
+    items = _guard(fn.array_range, "States.ArrayRange", "$range")(*args)
+    return Utils.create_sequence(items[0]) if len(items) == 1 else items
+
+
 def _parse(text: str) -> Any:
     try:
         value = json_types.loads(text)
@@ -105,7 +112,7 @@ def aws_frame(random_source: Any, uuid_source: Callable[[], Any], clock: Clock) 
         "partition": _function(
             _guard(fn.array_partition, "States.ArrayPartition", "$partition"), "<an:a>"
         ),
-        "range": _function(_guard(fn.array_range, "States.ArrayRange", "$range"), "<nnn:a>"),
+        "range": _function(_range, "<nnn:a>"),
         "hash": _function(_guard(fn.states_hash, "States.Hash", "$hash"), "<ss:s>"),
         "random": _function(aws_random, "<n?:n>"),
         "uuid": _function(lambda: str(uuid_source()), "<:s>"),

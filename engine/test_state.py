@@ -61,6 +61,8 @@ def test_state(definition: Any, request: dict[str, Any], *, account_id: str = "1
     ex = ExecutionState(context=context, input=state_input)
     run = Run(machine, ex, clock)
     run.inspect = _inspect_setup(request)
+    if request.get("context") is not None:
+        run.pinned_context = context
     frame = run.new_frame(None, 0, machine, state_input, _json(request.get("variables"), {}))
     frame.state_name = state.name
     frame.entered_time = clock.now()
@@ -107,8 +109,8 @@ def _context(request: dict[str, Any], now: float, prefix: str) -> dict[str, Any]
         state_machine_name="test-state-machine",
         start_time=now,
         role_arn=request.get("roleArn"),
+        redrive_count=None,
     )
-    del context["Execution"]["RedriveCount"]
     # AWS names the state "StateName" in TestState's context object.
     context["State"] = {"Name": _CONTEXT_STATE_NAME}
     return context

@@ -156,7 +156,7 @@ class ExpressRuntime:
         with transaction.atomic():
             stepper.insert_events(execution.pk, run.events)
             execution.status, execution.event_count = state.status, state.event_count
-            execution.output = stepper.output_text(state.output)
+            execution.output = stepper.output_text(state.output, state.status)
             execution.error, execution.cause = state.error, state.cause
             execution.stop_date = datetime.fromtimestamp(stepper.CLOCK.now(), tz=UTC)
             execution.save(update_fields=["status", "event_count", "output", "error", "cause", "stop_date"])

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from console import integrations
@@ -34,6 +35,7 @@ from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
 from engine.execution import (
     RUNNING,
+    SUCCEEDED,
     ArmTimer,
     CallIntegration,
     CancelTask,
@@ -46,8 +48,6 @@ from engine.interpreter import advance
 from engine.jsonata_bounds import BudgetExceeded, budget
 
 CLOCK = SystemClock()
-CALL_LEASE_S = 300.0
-LEASE_MARGIN_S = 30.0
 # Set by a scheduler running in this process: it performs a step's calls right after the
 # commit, so they are created leased to it. Otherwise workers claim them by polling.
 performs_calls_after_commit = False
@@ -269,7 +269,7 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.stop_date = execution.output = execution.error = execution.cause = None
         fields += _REDRIVE_FIELDS + _END_FIELDS
     if state.status != RUNNING:
-        execution.output = output_text(state.output)
+        execution.output = output_text(state.output, state.status)
         execution.error, execution.cause = state.error, state.cause
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
@@ -279,9 +279,12 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
 
 
-def output_text(output: Any) -> str | None:
-    """An execution's output as AWS returns it: compact JSON text."""
-    return None if output is None else json.dumps(output, separators=(",", ":"), ensure_ascii=False)
+def output_text(output: Any, status: str = SUCCEEDED) -> str | None:
+    """An execution's output as AWS returns it: compact JSON text; a succeeded execution's
+    null output is ``"null"`` (a JSONata ``"Output": null``), an ended one's is absent."""
+    if output is None and status != SUCCEEDED:
+        return None
+    return json.dumps(output, separators=(",", ":"), ensure_ascii=False)
 
 
 def _close_everything(execution: Execution) -> None:
@@ -329,7 +332,7 @@ def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegr
         wait_for_token=call.wait_for_token,
         token=call.token or "",
         timeout_s=call.timeout_s,
-        leased_until=now + call_lease_s(call.timeout_s) if performs_calls_after_commit else 0,
+        leased_until=now + call_lease_s() if performs_calls_after_commit else 0,
         attempts=1 if performs_calls_after_commit else 0,
     )
     if call.wait_for_token and call.token:
@@ -361,9 +364,11 @@ def _record_token(execution: Execution, state: ExecutionState, call: CallIntegra
     )
 
 
-def call_lease_s(timeout_s: float | None) -> float:
-    """How long a worker may take over a call before another one performs it again."""
-    return timeout_s + LEASE_MARGIN_S if timeout_s else CALL_LEASE_S
+def call_lease_s() -> float:
+    """How long a call stays leased without renewal: the worker performing it renews the
+    lease while it works (scheduler.LeaseKeeper); once a dead worker's lease runs out,
+    another worker performs the call again."""
+    return settings.STEPYARD_LEASE_S
 
 
 def _cancel_task(execution: Execution, task_id: str) -> None:

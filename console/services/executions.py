@@ -116,6 +116,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             state_machine_name=machine.name,
             start_time=started,
             role_arn=machine.role_arn,
+            redrive_count=None if execution.type == StateMachine.EXPRESS else 0,
         )
         start = Start(json_types.loads(text), context)
         if execution.type == StateMachine.EXPRESS:
