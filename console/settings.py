@@ -74,6 +74,9 @@ STEPYARD_POLL_S = float(os.environ.get("STEPYARD_POLL_S", "0.05" if os.environ.g
 STEPYARD_GRAPH_MAX_STATES = _env_int("STEPYARD_GRAPH_MAX_STATES", 600)
 STEPYARD_GRAPH_TIMEOUT_S = _env_int("STEPYARD_GRAPH_TIMEOUT_S", 20)
 
+# Step Functions Local's mock configuration file: "<machine ARN>#<test case>" runs a test case.
+STEPYARD_MOCK_CONFIG = os.environ.get("STEPYARD_MOCK_CONFIG") or os.environ.get("SFN_MOCK_CONFIG", "")
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",

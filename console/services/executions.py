@@ -62,8 +62,16 @@ class Published:
     on_created: Callable[[Execution], None]
 
 
+@dataclass(frozen=True)
+class Mocked:
+    """A test case to run: its name and its mocked states (see console.services.test_cases)."""
+
+    name: str
+    states: dict
+
+
 def start_execution(machine: StateMachine, *, name: str | None = None, input: str | None = None,
-                    version: Published | None = None) -> Execution:
+                    version: Published | None = None, test_case: Mocked | None = None) -> Execution:
     """Start an execution; the same name and input while it runs return the same execution."""
     name = name if name is not None else str(uuid.uuid4())
     check_name(name)
@@ -71,7 +79,7 @@ def start_execution(machine: StateMachine, *, name: str | None = None, input: st
     arn = execution_arn(machine, name)
     # The unique ARN decides: a second start with the same name fails to insert.
     try:
-        return _create_and_start(machine, name, arn, text, version)
+        return _create_and_start(machine, name, arn, text, version, test_case)
     except IntegrityError:
         return _same_or_conflict(Execution.objects.get(arn=arn), text)
 
@@ -93,7 +101,7 @@ def _same_or_conflict(existing: Execution, text: str) -> Execution:
 
 
 def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
-                      version: Published | None = None) -> Execution:
+                      version: Published | None = None, test_case: Mocked | None = None) -> Execution:
     started = stepper.CLOCK.now()
     with transaction.atomic():
         execution = Execution(
@@ -108,6 +116,9 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             role_arn=version.role_arn if version else machine.role_arn,
             input=text,
             start_date=datetime.fromtimestamp(started, tz=UTC),
+            test_case=test_case.name if test_case else "",
+            mock=json.dumps(test_case.states) if test_case else "",
+            mock_attempts="{}" if test_case else "",
         )
         context = execution_context(
             execution_arn=arn,
@@ -184,14 +195,14 @@ SYNC_TIMEOUT_S = 300.0  # Express executions last at most five minutes
 
 
 def start_sync_execution(machine: StateMachine, *, name: str | None = None, input: str | None = None,
-                         version: Published | None = None) -> Execution:
+                         version: Published | None = None, test_case: Mocked | None = None) -> Execution:
     """Run an Express execution and return it once it has ended (StartSyncExecution).
 
     Express executions run in memory in the process that starts them, so the wait is on
     the run itself; no run here means it ended while it started."""
     if machine.type != StateMachine.EXPRESS:
         raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
-    execution = start_execution(machine, name=name, input=input, version=version)
+    execution = start_execution(machine, name=name, input=input, version=version, test_case=test_case)
     run = express.runtime.runs.get(execution.pk)
     if run is not None and not run.done.wait(timeout=SYNC_TIMEOUT_S):
         return stop_execution(execution, error="States.Timeout", cause="The execution ran for more than 5 minutes.")
