@@ -19,6 +19,7 @@ class TestCase(models.Model):
     machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="test_cases")
     name = models.CharField(max_length=80)
     mocks = models.TextField(default="{}")
+    input = models.TextField(default="{}")
     expected_status = models.CharField(max_length=16, blank=True, default="")
     expected_output = models.TextField(blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)

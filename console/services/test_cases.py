@@ -16,12 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from console import history, runs
 from console.mocking.config import MockConfig, MockConfigError, field_name, parse
 from console.mocking.responses import check_response
-from console.models import StateMachine, TestCase
+from console.models import Execution, HistoryEvent, StateMachine, TestCase
+from console.runtime import express
 from console.runtime.machines import compiled
-from console.services import ServiceError, ValidationError
-from console.services.names import check_name
+from console.services import ServiceError, ValidationError, executions
+from console.services.names import name_problem
 from engine.errors import STATES_ALL
 
 STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -171,10 +173,9 @@ def check_case(machine: StateMachine, name: str, mocks_text: str, expected_statu
 
 
 def _check_case_name(name: str, checked: Checked) -> None:
-    try:
-        check_name(name)
-    except ServiceError as error:
-        checked.add("name", error.message)
+    problem = name_problem(name)
+    if problem:
+        checked.add("name", f"{problem} (test case names follow AWS's rules for names)")
 
 
 def _check_states(machine: StateMachine, checked: Checked) -> None:
@@ -235,9 +236,11 @@ def _check_expectations(status: str, output: str, checked: Checked) -> None:
 
 
 def save_case(machine: StateMachine, name: str, mocks: dict[str, Any], expected_status: str = "",
-              expected_output: str = "", *, case: TestCase | None = None) -> TestCase:
+              expected_output: str = "", *, case: TestCase | None = None, input: str | None = None) -> TestCase:
     """Create (or update ``case``) with checked fields; ValidationError if the name is taken."""
     case = case or TestCase(machine=machine)
+    if input is not None:
+        case.input = input
     case.name, case.mocks = name, json.dumps(mocks, indent=2)
     case.expected_status, case.expected_output = expected_status, expected_output
     try:
@@ -250,3 +253,81 @@ def save_case(machine: StateMachine, name: str, mocks: dict[str, Any], expected_
 
 def delete_case(case: TestCase) -> None:
     case.delete()
+
+
+# --------------------------------------------------------------------------- running
+def find_case(machine: StateMachine, name: str) -> CaseView | None:
+    cases, _ = list_cases(machine)
+    return next((case for case in cases if case.name == name), None)
+
+
+def run_case(machine: StateMachine, case: CaseView) -> Execution:
+    """Start an execution of ``machine`` running ``case`` (with the case's input)."""
+    text = case.stored.input if case.stored is not None else "{}"
+    return executions.start_execution(machine, input=text, test_case=executions.Mocked(case.name, case.mocks))
+
+
+def run_all(machine: StateMachine) -> list[Execution]:
+    """Start one execution per test case of the machine."""
+    cases, _ = list_cases(machine)
+    return [run_case(machine, case) for case in cases]
+
+
+@dataclass
+class Result:
+    """A test case's latest run against what it expects: pass, fail, running or not run."""
+
+    case: CaseView
+    execution: Execution | None
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def results(machine: StateMachine) -> list[Result]:
+    """Every test case with its latest run and verdict."""
+    cases, _ = list_cases(machine)
+    latest: dict[str, Execution] = {}
+    for execution in Execution.objects.filter(machine=machine).exclude(test_case="").order_by("start_date", "pk"):
+        latest[execution.test_case] = execution
+    return [verdict(case, latest.get(case.name)) for case in cases]
+
+
+def verdict(case: CaseView, execution: Execution | None) -> Result:
+    if execution is None:
+        return Result(case, None, "not run")
+    if execution.is_running:
+        return Result(case, execution, "running")
+    reasons = []
+    expected = case.expected_status or "SUCCEEDED"
+    if execution.status != expected:
+        reasons.append(f"status {execution.status}, expected {expected}")
+    if case.expected_output:
+        actual = json.loads(execution.output) if execution.output else None
+        if actual != json.loads(case.expected_output):
+            reasons.append(f"output {execution.output or 'none'}, expected {case.expected_output}")
+    return Result(case, execution, "fail" if reasons else "pass", reasons)
+
+
+# --------------------------------------------------------------------------- from an execution
+def history_of(execution: Execution) -> list[history.Row]:
+    """The execution's events read for the console (from memory while an Express one runs)."""
+    live = express.runtime.events(execution.pk)
+    stored = live if live is not None else HistoryEvent.objects.filter(execution=execution).only(
+        "event_id", "previous_event_id", "type", "timestamp", "details")
+    return history.rows(stored)
+
+
+def save_from_execution(execution: Execution, name: str) -> TestCase:
+    """A new test case answering every task as ``execution``'s tasks were answered, expecting
+    its status and output, with its input."""
+    if execution.machine is None:
+        raise ValidationError("The state machine of this execution was deleted.")
+    problem = name_problem(name)
+    if problem:
+        raise ValidationError(f"Invalid test case name '{name}': {problem}")
+    if execution.is_running:
+        raise ValidationError("The execution is still running: save it as a test case once it has ended.")
+    mocks = runs.mocks_from(runs.task_results(history_of(execution)))
+    case = save_case(execution.machine, name, mocks, execution.status, execution.output or "",
+                     case=TestCase(machine=execution.machine, input=execution.input))
+    return case
