@@ -138,6 +138,8 @@ class StatePair:
     right: Visit | None
     input_changes: list[Change] = field(default_factory=list)
     output_changes: list[Change] = field(default_factory=list)
+    left_status: str = ""
+    right_status: str = ""
 
     @property
     def same(self) -> bool:

@@ -41,6 +41,9 @@ def execution_compare(request: HttpRequest) -> HttpResponse:
         raise Http404("Only executions of the same state machine can be compared.")
     a, b = _side(left), _side(right)
     pairs = runs.pair_visits(a["visits"], b["visits"])
+    for pair in pairs:
+        pair.left_status = a["data"]["statuses"].get(pair.state, "") if pair.left else ""
+        pair.right_status = b["data"]["statuses"].get(pair.state, "") if pair.right else ""
     return render(request, "console/execution_compare.html",
                   {"left": left, "right": right, "a": a, "b": b, "pairs": pairs, "others": others,
                    "graphs": {"a": a["data"], "b": b["data"]}, "nav": "executions",
