@@ -262,3 +262,37 @@ def test_a_malformed_file_is_refused_naming_file_line_and_field_then_reloaded(sf
         assert run(sfn, machines["Orders"], "Added")["status"] == "SUCCEEDED"
     finally:
         _rewrite(mock_file, good)
+
+
+def test_a_test_case_run_survives_a_restart_and_keeps_counting_attempts(tmp_path):
+    """SIGKILL while a mocked run waits between attempts: after a restart the run goes on with
+    the mocked states it started with, at the attempt it had reached."""
+    import boto3
+
+    mocks = tmp_path / "mocks.json"
+    mocks.write_text(json.dumps({
+        "StateMachines": {"Durable": {"TestCases": {"Flaky": {"Charge": "FailThenOk"}}}},
+        "MockedResponses": {"FailThenOk": {"0": {"Throw": {"Error": "Busy", "Cause": "first"}},
+                                           "1": {"Return": {"attempt": 2}}}},
+    }))
+    definition = {"StartAt": "Charge", "States": {"Charge": {
+        "Type": "Task", "Resource": LAMBDA, "Parameters": {"FunctionName": "charge"},
+        "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 60, "MaxAttempts": 2}], "End": True}}}
+    env = server_env(tmp_path / "data", SFN_MOCK_CONFIG=str(mocks), STEPYARD_TIME_SCALE="0.05")
+    server = start_server(env)
+    try:
+        sfn = boto3.client("stepfunctions", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="t", aws_secret_access_key="t")
+        arn = sfn.create_state_machine(name="Durable", definition=json.dumps(definition), roleArn=ROLE)[
+            "stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn + "#Flaky")["executionArn"]
+        assert "TaskFailed" in types(history(sfn, execution))
+        server.kill()
+        mocks.write_text("{}")  # a later edit of the file does not change a running case
+        server = start_server(env)
+        sfn = boto3.client("stepfunctions", endpoint_url=server.url, region_name="us-east-1",
+                           aws_access_key_id="t", aws_secret_access_key="t")
+        result = finished(sfn, execution)
+        assert (result["status"], json.loads(result["output"])) == ("SUCCEEDED", {"attempt": 2})
+    finally:
+        server.stop()
