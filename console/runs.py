@@ -87,16 +87,26 @@ def visits(rows: list[Row]) -> list[Visit]:
 
 
 def task_results(rows: list[Row]) -> list[TaskResult]:
-    """Every task answer, in history order (a retried task answers once per attempt)."""
-    results = []
+    """Every task answer, in the order the calls were made (a retried task answers once per
+    attempt; concurrent Map iterations may answer out of order, so each answer is placed where
+    its call was scheduled)."""
+    scheduled: dict[tuple[str, str], int] = {}
+    placed: list[tuple[int, TaskResult]] = []
     for row in rows:
         details = row.details or {}
-        if row.type in _TASK_RESULTS:
-            results.append(TaskResult(row.state, returns=_parsed(details.get("output"))))
-        elif row.type in _TASK_FAILURES:
-            error = details.get("error") or ("States.Timeout" if row.type.endswith("TimedOut") else "")
-            results.append(TaskResult(row.state, error=error, cause=details.get("cause")))
-    return results
+        where = (row.iteration, row.state)
+        if row.type.endswith("Scheduled"):
+            scheduled[where] = row.id
+        elif row.type in _TASK_RESULTS or row.type in _TASK_FAILURES:
+            placed.append((scheduled.get(where, row.id), _result(row, details)))
+    return [result for _, result in sorted(placed, key=lambda pair: pair[0])]
+
+
+def _result(row: Row, details: dict[str, Any]) -> TaskResult:
+    if row.type in _TASK_RESULTS:
+        return TaskResult(row.state, returns=_parsed(details.get("output")))
+    error = details.get("error") or ("States.Timeout" if row.type.endswith("TimedOut") else "")
+    return TaskResult(row.state, error=error, cause=details.get("cause"))
 
 
 def mocks_from(results: list[TaskResult]) -> dict[str, dict[str, Any]]:

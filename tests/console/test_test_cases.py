@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from console import runs
+from console import history, runs
 from console.mocking.config import MockConfigError, parse
 from console.models import Execution, TestCase
 from console.services import machines
@@ -126,6 +126,15 @@ def test_a_finished_run_saved_as_a_test_case_groups_equal_answers_into_ranges():
         "A": {"0-1": {"Throw": {"Error": "E", "Cause": "c"}}, "2": {"Return": 1}},
         "B": {"0": {"Return": {"x": 1}}},
     }
+
+
+def test_answers_of_concurrent_map_iterations_are_saved_in_the_order_they_were_called():
+    def row(id_, type_, iteration, details=None):
+        return history.Row(id_, id_ - 1, type_, 0.0, details, "Price", iteration)
+
+    rows = [row(3, "TaskScheduled", "Each #0"), row(4, "TaskScheduled", "Each #1"),
+            row(5, "TaskSucceeded", "Each #1", {"output": "20"}), row(6, "TaskSucceeded", "Each #0", {"output": "10"})]
+    assert runs.mocks_from(runs.task_results(rows)) == {"Price": {"0": {"Return": 10}, "1": {"Return": 20}}}
 
 
 def test_comparing_two_runs_shows_the_paths_and_the_differences(client, flow):
