@@ -52,6 +52,14 @@ def test_it_creates_a_test_case_and_lists_it(client, flow):
     assert "Happy" in page and "not run" in page
 
 
+def test_the_machine_page_lists_its_test_cases_with_a_run_button(client, flow):
+    service.save_case(flow, "Yes", OK)
+    page = client.get(reverse("machine-detail", args=[flow.name])).content.decode()
+    section = page.split('id="machine-test-cases"')[1].split("</section>")[0]
+    assert reverse("test-case-run", args=[flow.name, "Yes"]) in section
+    assert 'name="csrfmiddlewaretoken" value="' in section
+
+
 def test_it_refuses_unknown_states_and_malformed_responses(client, flow):
     mocks = {"Nope": {"0": {"Return": 1}}, "Check": {"0": {"Return": 1}, "5": {"Return": 2}}}
     page = post_case(client, flow, mocks=json.dumps(mocks)).content.decode()
