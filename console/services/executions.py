@@ -22,12 +22,14 @@ from console.services import (
     InvalidArn,
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
+    ValidationError,
 )
 from console.services.names import check_name
 from engine.context import execution_context
 from engine.execution import Start, Stop
 
 MAX_PAYLOAD_BYTES = 262_144
+MAX_TEST_CASE_NAME = 80
 
 
 def execution_arn(machine: StateMachine, name: str) -> str:
@@ -76,6 +78,8 @@ def start_execution(machine: StateMachine, *, name: str | None = None, input: st
     name = name if name is not None else str(uuid.uuid4())
     check_name(name)
     text = check_input(input)
+    if test_case is not None and len(test_case.name) > MAX_TEST_CASE_NAME:
+        raise ValidationError(f"A test case name can have at most {MAX_TEST_CASE_NAME} characters.")
     arn = execution_arn(machine, name)
     # The unique ARN decides: a second start with the same name fails to insert.
     try:

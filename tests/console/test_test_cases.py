@@ -167,13 +167,18 @@ def test_the_execution_page_offers_compare_and_save_as_test_case(client, flow):
 
 def test_a_file_case_is_listed_and_runs(client, flow, tmp_path, settings):
     path = tmp_path / "mocks.json"
-    path.write_text(json.dumps({"StateMachines": {"Flow": {"TestCases": {"FromFile": {"Check": "Ok"}}}},
+    odd = "Happy path/<b>2</b>"
+    path.write_text(json.dumps({"StateMachines": {"Flow": {"TestCases": {"FromFile": {"Check": "Ok"},
+                                                                         odd: {"Check": "Ok"}}}},
                                 "MockedResponses": {"Ok": OK["Check"]}}))
     settings.STEPYARD_MOCK_CONFIG = str(path)
     page = client.get(reverse("test-case-list", args=[flow.name])).content.decode()
     assert "FromFile" in page and str(path) in page
+    assert "Happy path/&lt;b&gt;2&lt;/b&gt;" in page and "<b>2</b>" not in page
     client.post(reverse("test-case-run", args=[flow.name, "FromFile"]))
     assert Execution.objects.get(test_case="FromFile").status == "SUCCEEDED"
+    client.post(reverse("test-case-run", args=[flow.name, odd]))
+    assert Execution.objects.get(test_case=odd).status == "SUCCEEDED"
 
 
 def test_a_malformed_file_is_reported_on_the_page(client, flow, tmp_path, settings):
