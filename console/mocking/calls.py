@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from console.mocking.responses import answer_for
+from console.mocking.responses import answer_for, answered_attempts
+from engine.errors import STATES_RUNTIME
 from engine.execution import TaskFailed, TaskSucceeded
 
 
@@ -31,6 +32,10 @@ class MockedCalls:
         attempt = self.attempts.get(state_name, 0)
         self.attempts[state_name] = attempt + 1
         answer = answer_for(response, attempt)
+        if answer is None:
+            return TaskFailed(task_id, STATES_RUNTIME,
+                              f"The test case's mocked response for state '{state_name}' has no answer for "
+                              f"attempt {attempt} (it answers attempts {answered_attempts(response)}).")
         if answer.throws:
             return TaskFailed(task_id, answer.error, answer.cause)
         return TaskSucceeded(task_id, answer.returns)

@@ -1,9 +1,9 @@
 """One mocked response: answers keyed by attempt number ("0") or range ("1-2").
 
 Each answer is ``{"Return": value}`` or ``{"Throw": {"Error": ..., "Cause": ...}}``. Attempts
-count every call of the state in the execution (retries and Map iterations included), from 0.
-Past the last attempt given, the last answer repeats (a judgement call: Step Functions Local's
-documentation does not say; repeating lets one answer serve every Map iteration).
+count every call of the state in the execution (retries, loops and Map iterations included),
+from 0, as Step Functions Local counts them. An attempt the response does not answer fails the
+task with States.Runtime, as there (an empty response too: it is only an error once called).
 """
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ def attempt_range(key: str) -> tuple[int, int] | None:
 
 def check_response(response: Any, path: tuple[str, ...] = ()) -> list[Problem]:
     """Every problem of one mocked response (empty when it is well formed)."""
-    if not isinstance(response, dict) or not response:
-        return [Problem(path, "must be an object keyed by attempt number (\"0\", \"1-2\", ...), "
-                              "with at least one entry")]
+    if not isinstance(response, dict):
+        return [Problem(path, "must be an object keyed by attempt number (\"0\", \"1-2\", ...)")]
     problems: list[Problem] = []
     for key, answer in response.items():
         if attempt_range(key) is None:
@@ -95,15 +94,21 @@ def _check_coverage(response: dict[str, Any], path: tuple[str, ...]) -> list[Pro
     return []
 
 
-def answer_for(response: dict[str, Any], attempt: int) -> Answer:
-    """The answer of a (checked) mocked response to the given attempt (0 for the first)."""
-    ranges = sorted((attempt_range(key) or (0, 0), key) for key in response)
-    chosen = ranges[-1][1]
-    for (first, last), key in ranges:
+def answer_for(response: dict[str, Any], attempt: int) -> Answer | None:
+    """The answer of a (checked) mocked response to the given attempt (0 for the first), or
+    None when it gives none for that attempt."""
+    for key, answer in response.items():
+        first, last = attempt_range(key) or (0, -1)
         if first <= attempt <= last:
-            chosen = key
-            break
-    answer = response[chosen]
-    if "Throw" in answer:
-        return Answer(error=answer["Throw"]["Error"], cause=answer["Throw"].get("Cause"))
-    return Answer(returns=answer["Return"])
+            if "Throw" in answer:
+                return Answer(error=answer["Throw"]["Error"], cause=answer["Throw"].get("Cause"))
+            return Answer(returns=answer["Return"])
+    return None
+
+
+def answered_attempts(response: dict[str, Any]) -> str:
+    """``"0-2"``: the attempts a checked response answers (``"none"`` when empty)."""
+    if not response:
+        return "none"
+    last = max((attempt_range(key) or (0, 0))[1] for key in response)
+    return "0" if last == 0 else f"0-{last}"

@@ -26,7 +26,8 @@ MOCKS = {
             "RetryThenOk": {"Charge": "TwoBusyThenOk"},
             "Broken": {"Charge": "Broken"},
         }},
-        "Fanout": {"TestCases": {"AllMocked": {"Price": "Prices", "Left": "LeftOk", "Right": "RightOk"}}},
+        "Fanout": {"TestCases": {"AllMocked": {"Price": "Prices", "Left": "LeftOk", "Right": "RightOk"},
+                                 "TooFew": {"Price": "LeftOk"}}},
         "Parent": {"TestCases": {"ChildMocked": {"RunChild": "ChildDone", "Ask": "Approved"}}},
         "Quick": {"TestCases": {"Fast": {"Charge": "ChargeOk"}}},
     },
@@ -196,6 +197,13 @@ def test_map_iterations_and_parallel_branches_are_mocked(sfn, machines):
     output = json.loads(result["output"])
     assert output["prices"] == [10, 20, 30]
     assert output["sides"] == ["left", "right"]
+
+
+def test_an_attempt_the_response_does_not_answer_fails_with_states_runtime(sfn, machines):
+    result = run(sfn, machines["Fanout"], "TooFew", {"items": ["a", "b"]})
+    assert result["status"] == "FAILED"
+    assert result["error"] == "States.Runtime"
+    assert "state 'Price' has no answer for attempt 1 (it answers attempts 0)" in result["cause"]
 
 
 def test_a_nested_start_execution_and_a_task_token_wait_are_answered_at_once(sfn, machines):

@@ -202,3 +202,21 @@ def test_the_parser_names_line_and_field(text, where):
     with pytest.raises(MockConfigError) as caught:
         parse("mock.json", text)
     assert f"mock.json, {where}" in str(caught.value)
+
+
+def test_an_empty_response_is_accepted_until_it_is_called():
+    config = parse("mock.json", '{"StateMachines": {"M": {"TestCases": {"C": {"S": "Empty"}}}}, '
+                                '"MockedResponses": {"Empty": {}}}')
+    assert config.case("M", "C") == {"S": {}}
+
+
+def test_an_activity_state_can_be_mocked():
+    activity = "arn:aws:states:us-east-1:000000000000:activity:Approve"
+    machine = machines.create_machine(name="Approvals", definition=json.dumps(
+        {"StartAt": "Approve", "States": {"Approve": {"Type": "Task", "Resource": activity, "End": True}}}))
+    service.save_case(machine, "Yes", {"Approve": {"0": {"Return": {"approved": True}}}})
+    execution = service.run_case(machine, service.find_case(machine, "Yes"))
+    execution.refresh_from_db()
+    assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"approved": True})
+    types = [row.type for row in service.history_of(execution)]
+    assert types[1:4] == ["TaskStateEntered", "ActivityScheduled", "ActivitySucceeded"]
