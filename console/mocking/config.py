@@ -18,7 +18,7 @@ class MockConfigError(ValueError):
 
     def __init__(self, file: str, line: int, field: str, message: str):
         self.file, self.line, self.field = file, line, field
-        where = f"{file}, line {line}" + (f", field {field}" if field else "")
+        where = file + (f", line {line}" if line else "") + (f", field {field}" if field else "")
         super().__init__(f"Mock configuration {where}: {message}")
 
 

@@ -70,8 +70,12 @@ def load_file() -> MockConfig | None:
         cached = _cache.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    with open(path, encoding="utf-8") as handle:
-        config = parse(path, handle.read())
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise MockConfigError(path, 0, "", f"cannot be read: {error}") from None
+    config = parse(path, text)
     with _cache_lock:
         _cache[path] = (stamp, config)
     return config

@@ -220,3 +220,12 @@ def test_an_activity_state_can_be_mocked():
     assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"approved": True})
     types = [row.type for row in service.history_of(execution)]
     assert types[1:4] == ["TaskStateEntered", "ActivityScheduled", "ActivitySucceeded"]
+
+
+def test_a_missing_or_unreadable_file_is_reported_not_a_crash(client, flow, tmp_path, settings):
+    settings.STEPYARD_MOCK_CONFIG = str(tmp_path)  # a directory
+    page = client.get(reverse("test-case-list", args=[flow.name])).content.decode()
+    assert f"Mock configuration {tmp_path}: cannot be read" in page
+    settings.STEPYARD_MOCK_CONFIG = str(tmp_path / "missing.json")
+    with pytest.raises(service.ValidationError, match="missing.json: cannot be read"):
+        service.resolve(flow, "Any")
