@@ -8,6 +8,8 @@ from console.views import test_cases as views
 urlpatterns = [
     path("state-machines/<str:name>/test-cases/", views.test_case_list, name="test-case-list"),
     path("state-machines/<str:name>/test-cases/new", views.test_case_create, name="test-case-create"),
+    path("state-machines/<str:name>/test-cases/mock-config.json", views.test_cases_mock_config,
+         name="test-case-mock-config"),
     path("state-machines/<str:name>/test-cases/run-all", views.test_case_run_all, name="test-case-run-all"),
     path("state-machines/<str:name>/test-cases/<path:case>/edit", views.test_case_edit, name="test-case-edit"),
     path("state-machines/<str:name>/test-cases/<path:case>/run", views.test_case_run, name="test-case-run"),

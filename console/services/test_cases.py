@@ -285,15 +285,22 @@ class Result:
     execution: Execution | None
     verdict: str
     reasons: list[str] = field(default_factory=list)
+    previous: Execution | None = None  # the run before the latest, to compare with
 
 
 def results(machine: StateMachine) -> list[Result]:
-    """Every test case with its latest run and verdict."""
+    """Every test case with its latest run (and the one before) and verdict."""
     cases, _ = list_cases(machine)
-    latest: dict[str, Execution] = {}
+    runs_of: dict[str, list[Execution]] = {}
     for execution in Execution.objects.filter(machine=machine).exclude(test_case="").order_by("start_date", "pk"):
-        latest[execution.test_case] = execution
-    return [verdict(case, latest.get(case.name)) for case in cases]
+        runs_of.setdefault(execution.test_case, []).append(execution)
+    found = []
+    for case in cases:
+        case_runs = runs_of.get(case.name, [])
+        result = verdict(case, case_runs[-1] if case_runs else None)
+        result.previous = case_runs[-2] if len(case_runs) > 1 else None
+        found.append(result)
+    return found
 
 
 def verdict(case: CaseView, execution: Execution | None) -> Result:
@@ -335,3 +342,17 @@ def save_from_execution(execution: Execution, name: str) -> TestCase:
     case = save_case(execution.machine, name, mocks, execution.status, execution.output or "",
                      case=TestCase(machine=execution.machine, input=execution.input))
     return case
+
+
+def as_mock_config(machine: StateMachine) -> dict[str, Any]:
+    """The machine's test cases as a mock configuration file (Step Functions Local's format):
+    each mocked state's response is named ``<case>.<state>``."""
+    cases, _ = list_cases(machine)
+    test_cases: dict[str, dict[str, str]] = {}
+    responses: dict[str, Any] = {}
+    for case in cases:
+        for state, response in case.mocks.items():
+            name = f"{case.name}.{state}"
+            test_cases.setdefault(case.name, {})[state] = name
+            responses[name] = response
+    return {"StateMachines": {machine.name: {"TestCases": test_cases}}, "MockedResponses": responses}

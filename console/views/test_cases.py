@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -150,3 +150,12 @@ def execution_save_as_test_case(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("execution-detail", pk=pk)
     messages.success(request, f"Saved test case {case.name} from execution {execution.name}.")
     return redirect("test-case-edit", name=execution.machine_name, case=case.name)
+
+
+@require_GET
+def test_cases_mock_config(request: HttpRequest, name: str) -> JsonResponse:
+    """Download the machine's test cases as a mock configuration file, for CI."""
+    machine = _get_machine_or_404(name)
+    response = JsonResponse(service.as_mock_config(machine), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{machine.name}-MockConfigFile.json"'
+    return response

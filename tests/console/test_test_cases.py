@@ -229,3 +229,24 @@ def test_a_missing_or_unreadable_file_is_reported_not_a_crash(client, flow, tmp_
     settings.STEPYARD_MOCK_CONFIG = str(tmp_path / "missing.json")
     with pytest.raises(service.ValidationError, match="missing.json: cannot be read"):
         service.resolve(flow, "Any")
+
+
+def test_the_cases_download_as_a_mock_file_that_runs_the_same(client, flow, tmp_path, settings):
+    service.save_case(flow, "Yes", OK)
+    response = client.get(reverse("test-case-mock-config", args=[flow.name]))
+    assert "attachment" in response["Content-Disposition"]
+    config = json.loads(response.content)
+    assert config == {"StateMachines": {"Flow": {"TestCases": {"Yes": {"Check": "Yes.Check"}}}},
+                      "MockedResponses": {"Yes.Check": OK["Check"]}}
+    path = tmp_path / "downloaded.json"
+    path.write_bytes(response.content)
+    settings.STEPYARD_MOCK_CONFIG = str(path)
+    assert parse(str(path), path.read_text()).case("Flow", "Yes") == OK
+
+
+def test_a_case_run_twice_links_its_two_runs_for_comparison(client, flow):
+    service.save_case(flow, "Yes", OK)
+    first = service.run_case(flow, service.find_case(flow, "Yes"))
+    second = service.run_case(flow, service.find_case(flow, "Yes"))
+    page = client.get(reverse("test-case-list", args=[flow.name])).content.decode()
+    assert f"{reverse('execution-compare')}?a={second.pk}&amp;b={first.pk}" in page
