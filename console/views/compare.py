@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from console import graph, history, runs
 from console.models import Execution
 from console.runtime.machines import compiled
-from console.services import test_cases
+from console.services import test_runs
 
 
 def _execution_or_404(value: str | None) -> Execution:
@@ -20,7 +20,7 @@ def _execution_or_404(value: str | None) -> Execution:
 
 
 def _side(execution: Execution) -> dict:
-    rows = test_cases.history_of(execution)
+    rows = test_runs.history_of(execution)
     machine = compiled(execution.definition, execution.type)
     return {"execution": execution, "visits": runs.visits(rows),
             "graph": graph.render(execution.definition, execution.type),

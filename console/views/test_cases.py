@@ -1,5 +1,5 @@
 """Test case pages: list and run a machine's test cases, edit the console's own, save an
-execution as a test case. Every write goes through console.services.test_cases."""
+execution as a test case. Every write goes through console.services (test_cases, test_runs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console.models import Execution, StateMachine, TestCase
-from console.services import ServiceError
+from console.services import ServiceError, test_runs
 from console.services import test_cases as service
 from console.views.machines import _get_machine_or_404
 
@@ -36,7 +36,7 @@ def _stored_or_404(machine: StateMachine, name: str) -> TestCase:
 def test_case_list(request: HttpRequest, name: str) -> HttpResponse:
     machine = _get_machine_or_404(name)
     _, file_error = service.list_cases(machine)
-    results = service.results(machine)
+    results = test_runs.results(machine)
     context = {"machine": machine, "results": results, "file_error": file_error,
                "mock_file": service.mock_file(), "nav": "machines",
                "running": any(r.verdict == "running" for r in results)}
@@ -119,7 +119,7 @@ def test_case_delete(request: HttpRequest, name: str, case: str) -> HttpResponse
 def test_case_run(request: HttpRequest, name: str, case: str) -> HttpResponse:
     machine = _get_machine_or_404(name)
     try:
-        execution = service.run_case(machine, _get_case_or_404(machine, case))
+        execution = test_runs.run_case(machine, _get_case_or_404(machine, case))
     except ServiceError as error:
         messages.error(request, f"{error.code}: {error.message}")
         return redirect("test-case-list", name=machine.name)
@@ -130,7 +130,7 @@ def test_case_run(request: HttpRequest, name: str, case: str) -> HttpResponse:
 def test_case_run_all(request: HttpRequest, name: str) -> HttpResponse:
     machine = _get_machine_or_404(name)
     try:
-        started = service.run_all(machine)
+        started = test_runs.run_all(machine)
     except ServiceError as error:
         messages.error(request, f"{error.code}: {error.message}")
     else:
@@ -144,7 +144,7 @@ def execution_save_as_test_case(request: HttpRequest, pk: int) -> HttpResponse:
     if execution is None:
         raise Http404(f"No execution {pk}")
     try:
-        case = service.save_from_execution(execution, request.POST.get("name", "").strip())
+        case = test_runs.save_from_execution(execution, request.POST.get("name", "").strip())
     except ServiceError as error:
         messages.error(request, f"{error.code}: {error.message}")
         return redirect("execution-detail", pk=pk)
@@ -156,6 +156,6 @@ def execution_save_as_test_case(request: HttpRequest, pk: int) -> HttpResponse:
 def test_cases_mock_config(request: HttpRequest, name: str) -> JsonResponse:
     """Download the machine's test cases as a mock configuration file, for CI."""
     machine = _get_machine_or_404(name)
-    response = JsonResponse(service.as_mock_config(machine), json_dumps_params={"indent": 2})
+    response = JsonResponse(test_runs.as_mock_config(machine), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{machine.name}-MockConfigFile.json"'
     return response

@@ -11,7 +11,7 @@ from django.urls import reverse
 from console import history, runs
 from console.mocking.config import MockConfigError, parse
 from console.models import Execution, TestCase
-from console.services import machines
+from console.services import machines, test_runs
 from console.services import test_cases as service
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_running_a_test_case_answers_from_its_mocks_and_passes(client, flow):
     execution = Execution.objects.get(test_case="Happy")
     assert response["Location"] == reverse("execution-detail", args=[execution.pk])
     assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"done": True})
-    [result] = service.results(flow)
+    [result] = test_runs.results(flow)
     assert (result.verdict, result.execution) == ("pass", execution)
 
 
@@ -97,7 +97,7 @@ def test_run_all_reports_a_failing_case_with_its_reasons(client, flow):
     post_case(client, flow, name="Declined", mocks=json.dumps({"Check": {"0": {"Throw": {"Error": "Check.Failed"}}}}),
               expected_status="SUCCEEDED", expected_output="")
     client.post(reverse("test-case-run-all", args=[flow.name]))
-    verdicts = {r.case.name: (r.verdict, r.reasons) for r in service.results(flow)}
+    verdicts = {r.case.name: (r.verdict, r.reasons) for r in test_runs.results(flow)}
     assert verdicts == {"Declined": ("fail", ["status FAILED, expected SUCCEEDED"]), "Happy": ("pass", [])}
     page = client.get(reverse("test-case-list", args=[flow.name])).content.decode()
     assert "status FAILED, expected SUCCEEDED" in page
@@ -106,7 +106,7 @@ def test_run_all_reports_a_failing_case_with_its_reasons(client, flow):
 def test_an_execution_saved_as_a_test_case_replays_every_task_result(client, flow):
     declined = {"Check": {"0": {"Throw": {"Error": "Check.Failed", "Cause": "no"}}}}
     service.save_case(flow, "Declined", declined, input='{"n": 1}')
-    original = service.run_case(flow, service.find_case(flow, "Declined"))
+    original = test_runs.run_case(flow, service.find_case(flow, "Declined"))
     original.refresh_from_db()
     assert original.status == "FAILED"
     response = client.post(reverse("execution-save-as-test-case", args=[original.pk]), {"name": "Replay"})
@@ -115,12 +115,12 @@ def test_an_execution_saved_as_a_test_case_replays_every_task_result(client, flo
     assert json.loads(saved.mocks) == declined
     assert (saved.input, saved.expected_status) == ('{"n": 1}', "FAILED")
     client.post(reverse("test-case-run", args=[flow.name, "Replay"]))
-    verdicts = {r.case.name: r.verdict for r in service.results(flow)}
+    verdicts = {r.case.name: r.verdict for r in test_runs.results(flow)}
     assert verdicts["Replay"] == "pass"
 
 
 def test_a_running_execution_cannot_be_saved_as_a_test_case(client, flow):
-    execution = service.run_case(flow, service.CaseView("Real", "console", {}))  # Check calls for real
+    execution = test_runs.run_case(flow, service.CaseView("Real", "console", {}))  # Check calls for real
     response = client.post(reverse("execution-save-as-test-case", args=[execution.pk]), {"name": "TooSoon"},
                            follow=True)
     assert "still running" in response.content.decode()
@@ -148,8 +148,8 @@ def test_answers_of_concurrent_map_iterations_are_saved_in_the_order_they_were_c
 def test_comparing_two_runs_shows_the_paths_and_the_differences(client, flow):
     service.save_case(flow, "Yes", OK)
     service.save_case(flow, "No", {"Check": {"0": {"Return": {"Payload": {"ok": False}}}}})
-    yes = service.run_case(flow, service.find_case(flow, "Yes"))
-    no = service.run_case(flow, service.find_case(flow, "No"))
+    yes = test_runs.run_case(flow, service.find_case(flow, "Yes"))
+    no = test_runs.run_case(flow, service.find_case(flow, "No"))
     page = client.get(reverse("execution-compare") + f"?a={yes.pk}&b={no.pk}").content.decode()
     assert 'id="graph-a"' in page and 'id="graph-b"' in page
     assert "$.ok" in page  # Check's output differs at $.ok
@@ -160,7 +160,7 @@ def test_comparing_two_runs_shows_the_paths_and_the_differences(client, flow):
 
 def test_the_execution_page_offers_compare_and_save_as_test_case(client, flow):
     service.save_case(flow, "Yes", OK)
-    execution = service.run_case(flow, service.find_case(flow, "Yes"))
+    execution = test_runs.run_case(flow, service.find_case(flow, "Yes"))
     page = client.get(reverse("execution-detail", args=[execution.pk])).content.decode()
     assert 'id="compare-link"' in page and 'id="save-test-case-box"' in page and "test case Yes" in page
 
@@ -215,10 +215,10 @@ def test_an_activity_state_can_be_mocked():
     machine = machines.create_machine(name="Approvals", definition=json.dumps(
         {"StartAt": "Approve", "States": {"Approve": {"Type": "Task", "Resource": activity, "End": True}}}))
     service.save_case(machine, "Yes", {"Approve": {"0": {"Return": {"approved": True}}}})
-    execution = service.run_case(machine, service.find_case(machine, "Yes"))
+    execution = test_runs.run_case(machine, service.find_case(machine, "Yes"))
     execution.refresh_from_db()
     assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"approved": True})
-    types = [row.type for row in service.history_of(execution)]
+    types = [row.type for row in test_runs.history_of(execution)]
     assert types[1:4] == ["TaskStateEntered", "ActivityScheduled", "ActivitySucceeded"]
 
 
@@ -246,7 +246,7 @@ def test_the_cases_download_as_a_mock_file_that_runs_the_same(client, flow, tmp_
 
 def test_a_case_run_twice_links_its_two_runs_for_comparison(client, flow):
     service.save_case(flow, "Yes", OK)
-    first = service.run_case(flow, service.find_case(flow, "Yes"))
-    second = service.run_case(flow, service.find_case(flow, "Yes"))
+    first = test_runs.run_case(flow, service.find_case(flow, "Yes"))
+    second = test_runs.run_case(flow, service.find_case(flow, "Yes"))
     page = client.get(reverse("test-case-list", args=[flow.name])).content.decode()
     assert f"{reverse('execution-compare')}?a={second.pk}&amp;b={first.pk}" in page
