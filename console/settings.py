@@ -81,6 +81,9 @@ STEPYARD_GRAPH_TIMEOUT_S = _env_int("STEPYARD_GRAPH_TIMEOUT_S", 20)
 # Longest time one JSONata expression may run before it fails its state (States.QueryEvaluationError).
 STEPYARD_JSONATA_TIMEOUT_S = float(os.environ.get("STEPYARD_JSONATA_TIMEOUT_S", "5"))
 
+# Step Functions Local's mock configuration file: "<machine ARN>#<test case>" runs a test case.
+STEPYARD_MOCK_CONFIG = os.environ.get("STEPYARD_MOCK_CONFIG") or os.environ.get("SFN_MOCK_CONFIG", "")
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",

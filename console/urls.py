@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("console.urls_queues")),
     path("", include("console.urls_functions")),
     path("", include("console.urls_topics")),
+    path("", include("console.urls_test_cases")),
     path("state-machines/", views.machine_list, name="machine-list"),
     path("state-machines/new", views.machine_create, name="machine-create"),
     path("state-machines/validate", views.machine_validate, name="machine-validate"),

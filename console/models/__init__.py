@@ -13,6 +13,7 @@ from console.models.functions import ChildExecutionWait, Function, FunctionAlias
 from console.models.machines import RenderedGraph, StateMachine, StateMachineRevision
 from console.models.queues import Deduplication, Queue, QueueMessage
 from console.models.sources import EventSource
+from console.models.testcases import TestCase
 from console.models.topics import Delivery, Subscription, Topic, TopicDeduplication
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "StateMachineRevision",
     "Subscription",
     "TaskToken",
+    "TestCase",
     "Timer",
     "Topic",
     "TopicDeduplication",

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 
 from console import integrations
 from console.db import rows
+from console.mocking.calls import MockedCalls
 from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
@@ -180,25 +181,48 @@ def outside_write_turn(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:
-    """Perform the calls of inline integrations now, in this transaction, and advance
-    the engine with their outcome; other effects are kept for after the commit."""
+    """Answer now, in this transaction, the calls of mocked states (a test case's run) and of
+    inline integrations, and advance the engine with their outcome; other effects are kept
+    for after the commit."""
+    mocked = MockedCalls.of(execution)
     events, kept, pending = list(step.events), [], list(step.effects)
     state = step.state
     while pending:
         effect = pending.pop(0)
-        if not (isinstance(effect, CallIntegration) and integrations.is_inline(effect.resource)):
-            kept.append(effect)
+        trigger = _answer_now(execution, mocked, state, effect, kept)
+        if trigger is None:
             continue
-        if effect.wait_for_token and effect.token:
-            kept.append(_TokenOnly(effect))  # the task still waits for its token
-        context = integrations.CallContext(execution.arn, _task_state_name(state, effect.task_id),
-                                           effect.token, effect.timeout_s, effect.resource, effect.task_id)
-        trigger = integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
         following = advance(machine, state, trigger, CLOCK)
         state = following.state
         events += following.events
         pending += following.effects
+    if mocked is not None:
+        execution.mock_attempts = mocked.attempts_json()
     return Step(state, events, kept)
+
+
+def _answer_now(execution: Execution, mocked: MockedCalls | None, state: ExecutionState, effect: Any,
+                kept: list[Any]) -> Any:
+    """The trigger that answers ``effect`` at once, or None after keeping it for later.
+
+    A mocked state is answered from the test case whatever its resource (``.sync`` and
+    ``.waitForTaskToken`` included: the mocked value is the task's result, no token waits)."""
+    if not isinstance(effect, CallIntegration):
+        kept.append(effect)
+        return None
+    state_name = _task_state_name(state, effect.task_id)
+    if mocked is not None:
+        trigger = mocked.answer(state_name, effect.task_id)
+        if trigger is not None:
+            return trigger
+    if not integrations.is_inline(effect.resource):
+        kept.append(effect)
+        return None
+    if effect.wait_for_token and effect.token:
+        kept.append(_TokenOnly(effect))  # the task still waits for its token
+    context = integrations.CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
+                                       effect.resource, effect.task_id)
+    return integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
 
 
 @dataclass(frozen=True)
@@ -262,6 +286,8 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
     execution.event_count = state.event_count
     execution.status = state.status
     fields = list(_STEP_FIELDS)
+    if execution.mock:
+        fields.append("mock_attempts")
     redrives = state.context.get("Execution", {}).get("RedriveCount", 0)
     if redrives != execution.redrive_count:
         execution.redrive_count = redrives
