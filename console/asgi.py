@@ -26,8 +26,10 @@ from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
 from console.serving import trim_daphne  # noqa: E402
+from console.upstream import gateway  # noqa: E402
 
 trim_daphne()
+gateway.check_configuration()
 publish.install()
 if settings.STEPYARD_EMBEDDED_ENGINE:
     start_embedded()
@@ -127,7 +129,10 @@ async def _form_post(scope, receive, send, content_type: str) -> None:
 
 async def application(scope, receive, send):
     publish.bind_loop(asyncio.get_running_loop())
-    if _is_api_call(scope):
+    # DynamoDB, S3, EventBridge, ...: the embedded moto or the upstream (console/upstream/).
+    if (route := gateway.claims(scope)) is not None:
+        await gateway.serve(scope, receive, send, route)
+    elif _is_api_call(scope):
         await _api_call(scope, receive, send)
     elif (content_type := _form_content_type(scope)) is not None:
         await _form_post(scope, receive, send, content_type)
