@@ -16,7 +16,7 @@ from functools import cache
 
 from django.conf import settings
 
-from console.upstream import validation
+from console.upstream import fidelity, validation
 from console.upstream.catalog import Call, Reply, error_reply
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,13 @@ _LOCK = threading.Lock()
 
 def dispatch(call: Call) -> Reply:
     """Serve ``call`` with moto; an AWS-shaped error when moto cannot."""
+    problem = validation.check(call)
+    if problem is not None:
+        return problem
+    return fidelity.dispatch(call, _moto)
+
+
+def _moto(call: Call) -> Reply:
     from botocore.awsrequest import AWSPreparedRequest
     from botocore.compat import HTTPHeaders
 
@@ -36,9 +43,6 @@ def dispatch(call: Call) -> Reply:
     headers["Host"] = host
     url = f"https://{host}{call.path}" + (f"?{call.query}" if call.query else "")
     request = AWSPreparedRequest(call.method, url, headers, call.body, stream_output=False)
-    problem = validation.check(call)
-    if problem is not None:
-        return problem
     try:
         answer = _stubber().process_request(request)
     except NotImplementedError as error:
