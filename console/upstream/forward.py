@@ -40,6 +40,9 @@ def forward(call: Call, upstream: str) -> Reply:
         response = _pool().request(call.method, url, body=call.body or None, headers=headers,
                                    timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
                                    retries=False, redirect=False, preload_content=True)
+    except urllib3.exceptions.NewConnectionError as error:  # a subclass of the timeout error, checked first
+        return error_reply(call.service, "ServiceUnavailable", f"Stepyard could not reach the upstream "
+                           f"{upstream} serving {call.service}: {error}", 502)
     except urllib3.exceptions.TimeoutError:
         return error_reply(call.service, "ServiceUnavailable", f"The upstream {upstream} serving "
                            f"{call.service} did not answer within {timeout:g} s.", 504)

@@ -73,8 +73,8 @@ def test_update_item_returns_only_what_was_asked_and_delete_removes_it():
 def test_a_missing_table_fails_with_the_java_sdks_resource_not_found():
     execution = run(task(DDB + "putItem", {"TableName": "no-such-table", "Item": {"id": {"S": "1"}}}), "T")
     assert (execution.status, execution.error) == ("FAILED", "DynamoDB.ResourceNotFoundException")
-    assert re.fullmatch(re.escape("Requested resource not found ") + JAVA1_CAUSE.format(code="ResourceNotFoundException"),
-                        execution.cause)
+    expected = re.escape("Requested resource not found ") + JAVA1_CAUSE.format(code="ResourceNotFoundException")
+    assert re.fullmatch(expected, execution.cause)
 
 
 def test_a_null_item_fails_with_dynamodbs_validation_message():
