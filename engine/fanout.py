@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import steps
+from engine import map_io, steps
 from engine.errors import (
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
     STATES_ITEM_READER_FAILED,
@@ -160,11 +160,29 @@ MAX_BATCH_BYTES = 262_144  # AWS's limit on a batch's input (and its default)
 def _start_map(run: Run, frame: Frame, state: Any) -> None:
     effective = steps.effective_input(run, frame, state)
     scope = run.scope(frame, state, effective)
+    if state.item_reader is not None and run.inspect is None:
+        # The items are in S3: announce the Map Run, then ask the host to read them.
+        run.emit(frame, "MapStateStarted", {"length": 0})
+        frame.scratch = {"effective": effective, "announced": True, "map_run_arn": _map_run_arn(run, state)}
+        run.emit(frame, "MapRunStarted", {"mapRunArn": frame.scratch["map_run_arn"]})
+        try:
+            map_io.request_items(run, frame, state, scope)
+        except StatesError as err:
+            _map_run_failed(run, frame, err)
+            raise
+        return
     items = _items(state, _read_items(run, state, scope))
+    _begin_map(run, frame, state, effective, scope, items)
+
+
+def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, items: list[Any]) -> None:
+    announced = frame.scratch.get("announced", False)
+    map_run_arn = frame.scratch.get("map_run_arn")
     if run.inspect is not None and not state.io.jsonata:
         run.inspect["afterItemsPath"] = items
     limit = _integer(state.max_concurrency, scope, "MaxConcurrency")
-    run.emit(frame, "MapStateStarted", {"length": len(items)})
+    if not announced:
+        run.emit(frame, "MapStateStarted", {"length": len(items)})
     count = _integer(state.tolerated_count, scope, "ToleratedFailureCount")
     percentage = _percentage(state.tolerated_percentage, scope)
     if run.inspect is not None:
@@ -177,13 +195,8 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
     if run.inspect is not None and state.item_selector is not None:
         run.inspect["afterItemSelector"] = [_iteration_input(run, frame, state, i, item)
                                             for i, item in enumerate(items)]
-    if state.batcher is not None and state.distributed:
-        batches = _batches(run, frame, state, items, scope)
-        frame.scratch.update(items=batches, results=[None] * len(batches), batched=True)
-        if run.inspect is not None:
-            run.inspect["afterItemBatcher"] = batches
     if state.distributed:
-        run.emit(frame, "MapRunStarted", {"mapRunArn": _map_run_arn(run, state)})
+        _distribute(run, frame, state, items, scope, map_run_arn, announced)
     if run.inspect is not None and "mock" in run.inspect:
         _map_mocked(run, frame, state)
         return
@@ -193,6 +206,55 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
         return
     frame.wait = "children"
     _launch_iterations(run, frame, state)
+
+
+def _distribute(run: Run, frame: Frame, state: Any, items: list[Any], scope: Any, map_run_arn: str | None,
+                announced: bool) -> None:
+    """A Distributed Map: its items in batches (ItemBatcher), and its Map Run."""
+    if state.batcher is not None:
+        batches = _batches(run, frame, state, items, scope)
+        frame.scratch.update(items=batches, results=[None] * len(batches), batched=True)
+        if run.inspect is not None:
+            run.inspect["afterItemBatcher"] = batches
+    frame.scratch["map_run_arn"] = map_run_arn or _map_run_arn(run, state)
+    if not announced:
+        run.emit(frame, "MapRunStarted", {"mapRunArn": frame.scratch["map_run_arn"]})
+
+
+def _map_run_failed(run: Run, frame: Frame, err: StatesError) -> None:
+    details = {"error": err.name}
+    if err.cause is not None:
+        details["cause"] = err.cause
+    run.emit(frame, "MapRunFailed", details)
+
+
+def io_succeeded(run: Run, frame: Frame, purpose: str, output: Any) -> None:
+    """The host read the ItemReader's items (``purpose`` "items") or wrote the results."""
+    state = _state_of(run, frame)
+    frame.wait = None
+    frame.scratch.pop("asking", None)
+    if purpose == "results":
+        _map_run_succeeded(run, frame, state, output)
+        return
+    effective = frame.scratch["effective"]
+    try:
+        items = output if isinstance(output, list) else []
+        _begin_map(run, frame, state, effective, run.scope(frame, state, effective), items)
+    except StatesError as err:
+        frame.wait = None
+        _map_run_failed(run, frame, err)
+        final = None if err.name == STATES_RUNTIME else "MapStateFailed"
+        run.state_failed(frame, state, err, located=True, final_event=final)
+
+
+def io_failed(run: Run, frame: Frame, error: str | None, cause: str | None) -> None:
+    """The host could not read the items or write the results: the Map Run fails."""
+    state = _state_of(run, frame)
+    frame.wait = None
+    frame.scratch.pop("asking", None)
+    err = StatesError(error or STATES_RUNTIME, cause)
+    _map_run_failed(run, frame, err)
+    run.state_failed(frame, state, err, final_event="MapStateFailed")
 
 
 def _read_items(run: Run, state: Any, scope: Any) -> Any:
@@ -368,10 +430,18 @@ def _iteration_done(run: Run, frame: Frame, state: Any) -> None:
 
 
 def _finish_map(run: Run, frame: Frame, state: Any) -> None:
+    if state.distributed and state.result_writer is not None and run.inspect is None:
+        effective = frame.scratch["effective"]
+        scope = run.scope(frame, state, effective)
+        map_io.request_write(run, frame, state, scope, map_io.iteration_results(frame.scratch))
+        return
+    _map_run_succeeded(run, frame, state, frame.scratch["results"])
+
+
+def _map_run_succeeded(run: Run, frame: Frame, state: Any, results: Any) -> None:
     if state.distributed:
         run.emit(frame, "MapRunSucceeded")
     run.emit(frame, "MapStateSucceeded")
-    results = frame.scratch["results"]
     if run.inspect is not None:
         run.inspect["result"] = results
     steps.finish_state(run, frame, state, results)

@@ -429,8 +429,12 @@ class Run:
         target = self.ex.waits.get(trigger.task_id)
         if target is None:
             return
-        frame = self.ex.frames.get(target.split("|", 1)[0])
+        frame_id, _, purpose = target.partition("|")
+        frame = self.ex.frames.get(frame_id)
         if frame is None:
+            return
+        if purpose in ("items", "results"):
+            self._map_io_trigger(frame, purpose, trigger)
             return
         state = self.machines[frame.machine_key].states[frame.state_name]
         if isinstance(trigger, TaskSucceeded):
@@ -443,6 +447,17 @@ class Run:
             steps.task_submitted(self, frame, state, trigger.output)
         else:
             steps.task_heartbeat(self, frame, state)
+        self.resume(frame)
+
+    def _map_io_trigger(self, frame: Frame, purpose: str, trigger: Any) -> None:
+        """The host's answer to a Distributed Map's ItemReader or ResultWriter request."""
+        if not isinstance(trigger, (TaskSucceeded, TaskFailed)):
+            return
+        self.ex.waits.pop(trigger.task_id, None)
+        if isinstance(trigger, TaskSucceeded):
+            fanout.io_succeeded(self, frame, purpose, trigger.output)
+        else:
+            fanout.io_failed(self, frame, trigger.error, trigger.cause)
         self.resume(frame)
 
     def stop(self, trigger: Stop) -> None:
