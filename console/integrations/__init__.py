@@ -62,6 +62,7 @@ def load_builtin() -> None:
         fdl,
         http,
         lambda_,
+        map_s3,
         sns,
         sqs,
         states,
