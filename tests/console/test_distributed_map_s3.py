@@ -88,7 +88,8 @@ def test_jsonl_and_a_json_object_that_is_not_a_list():
     assert json.loads(run(map_state(get_object(name, "lines.jsonl", InputType="JSONL")), "M").output) == [
         {"a": 1}, [2], "three"]
     execution = run(map_state(get_object(name, "object.json", InputType="JSON")), "M")
-    assert (execution.error, execution.cause) == ("States.ItemReaderFailed", "Attempting to map over non-iterable node.")
+    assert execution.error == "States.ItemReaderFailed"
+    assert execution.cause == "Attempting to map over non-iterable node."
 
 
 def test_a_missing_key_or_bucket_fails_the_map_run_naming_the_s3_error():
@@ -127,7 +128,8 @@ def test_a_manifest_reads_the_inventory_files_it_lists():
 def test_result_writer_writes_the_manifest_and_a_file_per_status_within_the_tolerance():
     name = bucket(rows_json=json.dumps([{"ok": True}, {"ok": False}, {"ok": True}]))
     processor = {"StartAt": "C", "States": {
-        "C": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": True, "Next": "Ok"}], "Default": "No"},
+        "C": {"Type": "Choice", "Default": "No",
+              "Choices": [{"Variable": "$.ok", "BooleanEquals": True, "Next": "Ok"}]},
         "Ok": {"Type": "Pass", "Result": "done", "End": True},
         "No": {"Type": "Fail", "Error": "Rejected", "Cause": "not ok"}}}
     states = map_state(get_object(name, "rows.json", InputType="JSON"), processor, ToleratedFailureCount=1,
@@ -142,10 +144,12 @@ def test_result_writer_writes_the_manifest_and_a_file_per_status_within_the_tole
     s3 = client("s3")
     manifest = json.loads(s3.get_object(Bucket=name, Key=key)["Body"].read())
     assert manifest["MapRunArn"] == output["MapRunArn"] and manifest["ResultFiles"]["PENDING"] == []
-    succeeded = json.loads(s3.get_object(Bucket=name, Key=manifest["ResultFiles"]["SUCCEEDED"][0]["Key"])["Body"].read())
-    failed = json.loads(s3.get_object(Bucket=name, Key=manifest["ResultFiles"]["FAILED"][0]["Key"])["Body"].read())
+    files = manifest["ResultFiles"]
+    succeeded = json.loads(s3.get_object(Bucket=name, Key=files["SUCCEEDED"][0]["Key"])["Body"].read())
+    failed = json.loads(s3.get_object(Bucket=name, Key=files["FAILED"][0]["Key"])["Body"].read())
     assert [(entry["Status"], entry["Output"]) for entry in succeeded] == [("SUCCEEDED", '"done"')] * 2
-    assert [(entry["Error"], entry["Cause"], entry["Input"]) for entry in failed] == [("Rejected", "not ok", '{"ok":false}')]
+    assert [(entry["Error"], entry["Cause"], entry["Input"]) for entry in failed] == [
+        ("Rejected", "not ok", '{"ok":false}')]
 
 
 def test_a_result_writer_bucket_that_does_not_exist_fails_with_result_writer_failed():
