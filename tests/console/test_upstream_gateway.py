@@ -190,3 +190,52 @@ def test_a_slow_upstream_is_cut_off_after_the_timeout(broken_upstreams):
                                    roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
     execution = finished(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert (execution["status"], execution["error"]) == ("FAILED", "S3.SdkClientException")
+
+
+def order_flow(bucket: str) -> dict:
+    """Write an order, read it back, announce it, then process 10,000 CSV rows from S3."""
+    return {"StartAt": "PutOrder", "States": {
+        "PutOrder": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem", "ResultPath": None,
+                     "Parameters": {"TableName.$": "$.table", "Item": {"id": {"S.$": "$.id"}, "total": {"N": "42"}}},
+                     "Next": "GetOrder"},
+        "GetOrder": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "ResultPath": "$.order",
+                     "ResultSelector": {"total.$": "$.Item.total.N"},
+                     "Parameters": {"TableName.$": "$.table", "Key": {"id": {"S.$": "$.id"}}}, "Next": "Announce"},
+        "Announce": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents", "ResultPath": "$.event",
+                     "Parameters": {"Entries": [{"Source": "shop", "DetailType": "OrderStored",
+                                                 "Detail": {"total.$": "$.order.total"}}]}, "Next": "Rows"},
+        "Rows": {"Type": "Map", "End": True, "ResultPath": "$.rows",
+                 "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                                "Parameters": {"Bucket": bucket, "Key": "rows.csv"}},
+                 "ItemBatcher": {"MaxItemsPerBatch": 500},
+                 "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                                   "StartAt": "Count", "States": {"Count": {
+                                       "Type": "Pass", "Parameters": {"count.$": "States.ArrayLength($.Items)"},
+                                       "End": True}}},
+                 "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                                  "Parameters": {"Bucket": bucket, "Prefix": "results"}}},
+    }}
+
+
+@pytest.mark.parametrize("where", ["stepyard_server", "forwarding_server"])
+def test_an_order_workflow_with_dynamodb_eventbridge_and_a_10000_row_distributed_map(where, request):
+    url = request.getfixturevalue(where)
+    suffix = uuid.uuid4().hex[:6]
+    create_table(aws("dynamodb", url), f"orders-{suffix}")
+    s3 = aws("s3", url)
+    s3.create_bucket(Bucket=f"rows-{suffix}")
+    s3.put_object(Bucket=f"rows-{suffix}", Key="rows.csv", Body="id,qty\n" + "".join(f"{i},1\n" for i in range(10_000)))
+    sfn = aws("stepfunctions", url)
+    arn = sfn.create_state_machine(name=f"flow-{suffix}", definition=json.dumps(order_flow(f"rows-{suffix}")),
+                                   roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+    started = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"table": f"orders-{suffix}", "id": "o-9"}))
+    execution = finished(sfn, started["executionArn"], timeout=120)
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    output = json.loads(execution["output"])
+    assert output["order"] == {"total": "42"} and output["event"]["FailedEntryCount"] == 0
+    details = output["rows"]["ResultWriterDetails"]
+    manifest = json.loads(s3.get_object(Bucket=details["Bucket"], Key=details["Key"])["Body"].read())
+    [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
+    results = json.loads(s3.get_object(Bucket=details["Bucket"], Key=succeeded["Key"])["Body"].read())
+    assert len(results) == 20 and sum(json.loads(r["Output"])["count"] for r in results) == 10_000
