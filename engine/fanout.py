@@ -164,7 +164,7 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
         # The items are in S3: announce the Map Run, then ask the host to read them.
         run.emit(frame, "MapStateStarted", {"length": 0})
         frame.scratch = {"effective": effective, "announced": True, "map_run_arn": _map_run_arn(run, state)}
-        run.emit(frame, "MapRunStarted", {"mapRunArn": frame.scratch["map_run_arn"]})
+        _map_run_started(run, frame, state)
         try:
             map_io.request_items(run, frame, state, scope)
         except StatesError as err:
@@ -218,10 +218,51 @@ def _distribute(run: Run, frame: Frame, state: Any, items: list[Any], scope: Any
             run.inspect["afterItemBatcher"] = batches
     frame.scratch["map_run_arn"] = map_run_arn or _map_run_arn(run, state)
     if not announced:
-        run.emit(frame, "MapRunStarted", {"mapRunArn": frame.scratch["map_run_arn"]})
+        _map_run_started(run, frame, state)
+    record = run.ex.map_runs.get(frame.scratch["map_run_arn"])
+    if record is not None:
+        record.update(items=len(items), executions=len(frame.scratch["items"]), frame=frame.id,
+                      max_concurrency=frame.scratch["limit"], tolerated_count=frame.scratch["tolerated_count"],
+                      tolerated_percentage=frame.scratch["tolerated_percentage"])
+
+
+def _map_run_started(run: Run, frame: Frame, state: Any) -> None:
+    arn = frame.scratch["map_run_arn"]
+    run.emit(frame, "MapRunStarted", {"mapRunArn": arn})
+    run.ex.map_runs[arn] = {
+        "state": state.name, "status": "RUNNING", "start": run.now, "stop": None, "frame": frame.id,
+        "items": 0, "executions": 0, "max_concurrency": 0, "tolerated_count": None, "tolerated_percentage": None,
+        "item_counts": dict.fromkeys(_COUNTED, 0), "execution_counts": dict.fromkeys(_COUNTED, 0),
+    }
+
+
+_COUNTED = ("running", "succeeded", "failed", "aborted")
+
+
+def _tally(run: Run, frame: Frame, index: int, moves: tuple[tuple[str, int], ...]) -> None:
+    """Count a child execution (and its items: a batch's size) into or out of a status."""
+    record = run.ex.map_runs.get(frame.scratch.get("map_run_arn", ""))
+    if record is None:
+        return
+    item = frame.scratch["items"][index]
+    size = len(item.get("Items", ())) if frame.scratch.get("batched") and isinstance(item, dict) else 1
+    for status, delta in moves:
+        record["execution_counts"][status] += delta
+        record["item_counts"][status] += delta * size
+
+
+def map_run_ended(run: Run, frame: Frame, status: str) -> None:
+    """Record how a Map Run ended (SUCCEEDED, FAILED, ABORTED); children still running are aborted."""
+    record = run.ex.map_runs.get(frame.scratch.get("map_run_arn", ""))
+    if record is not None and record["status"] == "RUNNING":
+        record.update(status=status, stop=run.now)
+        for counts in (record["item_counts"], record["execution_counts"]):
+            counts["aborted"] += counts["running"]
+            counts["running"] = 0
 
 
 def _map_run_failed(run: Run, frame: Frame, err: StatesError) -> None:
+    map_run_ended(run, frame, "FAILED")
     details = {"error": err.name}
     if err.cause is not None:
         details["cause"] = err.cause
@@ -370,6 +411,8 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
             return
         if not state.distributed:
             run.emit(frame, "MapIterationStarted", {"name": state.name, "index": index})
+        else:
+            _tally(run, frame, index, (("running", 1),))
         child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
                               silent=state.distributed)
         run.ready.append(child)
@@ -414,6 +457,8 @@ def _map_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
     scratch.setdefault("succeeded", []).append(child.index)
     if not state.distributed:
         run.emit(frame, "MapIterationSucceeded", {"name": state.name, "index": child.index})
+    else:
+        _tally(run, frame, child.index, (("running", -1), ("succeeded", 1)))
     _iteration_done(run, frame, state)
 
 
@@ -421,6 +466,7 @@ def _iteration_done(run: Run, frame: Frame, state: Any) -> None:
     scratch = frame.scratch
     scratch["running"] -= 1
     scratch["done"] += 1
+
     if scratch["done"] == len(scratch["items"]):
         frame.wait = None
         steps.guarded(run, frame, state, lambda: _finish_map(run, frame, state))
@@ -440,6 +486,7 @@ def _finish_map(run: Run, frame: Frame, state: Any) -> None:
 
 def _map_run_succeeded(run: Run, frame: Frame, state: Any, results: Any) -> None:
     if state.distributed:
+        map_run_ended(run, frame, "SUCCEEDED")
         run.emit(frame, "MapRunSucceeded")
     run.emit(frame, "MapStateSucceeded")
     if run.inspect is not None:
@@ -455,11 +502,13 @@ def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: s
         _map_failed(run, frame, state, StatesError(error or "", cause))
         return
     scratch["failed"] += 1
+    _tally(run, frame, child.index, (("running", -1), ("failed", 1)))
     error_output: dict[str, Any] = {"Error": error}
     if cause is not None:
         error_output["Cause"] = cause
     scratch["results"][child.index] = error_output
     if _exceeds_tolerance(scratch):
+        map_run_ended(run, frame, "FAILED")
         run.emit(frame, "MapRunFailed", {"error": STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
                                          "cause": _THRESHOLD_CAUSE})
         _map_failed(run, frame, state,
@@ -487,6 +536,24 @@ def _map_failed(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
     frame.wait = None
     run.state_failed(frame, state, err, final_event="MapStateFailed")
     run.resume(frame)
+
+
+def update_map_run(run: Run, trigger: Any) -> None:
+    """UpdateMapRun: new concurrency or tolerance for a running Map Run (more iterations
+    may start at once; the new tolerance applies to the next failure)."""
+    record = run.ex.map_runs.get(trigger.map_run_arn)
+    frame = run.ex.frames.get(record["frame"]) if record and record["status"] == "RUNNING" else None
+    if frame is None or frame.scratch.get("map_run_arn") != trigger.map_run_arn:
+        return
+    scratch = frame.scratch
+    if trigger.max_concurrency is not None:
+        scratch["limit"] = record["max_concurrency"] = trigger.max_concurrency
+    if trigger.tolerated_count is not None:
+        scratch["tolerated_count"] = record["tolerated_count"] = trigger.tolerated_count
+    if trigger.tolerated_percentage is not None:
+        scratch["tolerated_percentage"] = record["tolerated_percentage"] = trigger.tolerated_percentage
+    if frame.wait == "children":
+        _launch_iterations(run, frame, _state_of(run, frame))
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -46,6 +46,7 @@ from engine.execution import (
     TaskSubmitted,
     TaskSucceeded,
     TimerFired,
+    UpdateMapRun,
 )
 from engine.paths import Scope, to_json
 from engine.retry import match_catcher, match_retrier, retry_delay
@@ -348,6 +349,8 @@ class Run:
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
+                if frame.scratch and "map_run_arn" in frame.scratch:
+                    fanout.map_run_ended(self, frame, "ABORTED")
                 frame.wait = "done"
 
     # ------------------------------------------------------------------ terminal
@@ -498,6 +501,8 @@ class Run:
             self.timer_fired(trigger)
         elif isinstance(trigger, (TaskSucceeded, TaskFailed, TaskSubmitted, TaskStarted, Heartbeat)):
             self.task_trigger(trigger)
+        elif isinstance(trigger, UpdateMapRun):
+            fanout.update_map_run(self, trigger)
         elif isinstance(trigger, Stop):
             self.stop(trigger)
         else:
