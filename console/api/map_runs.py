@@ -16,7 +16,7 @@ def _map_run(params: dict) -> map_runs.MapRun:
 
 
 def _parent_machine(run: map_runs.MapRun) -> str:
-    return f"{run.execution.machine.arn}/{run.record['state']}"
+    return f"{run.execution.machine_arn}/{run.record['state']}"
 
 
 def list_map_runs(params: dict) -> dict[str, Any]:

@@ -159,3 +159,15 @@ def test_a_result_writer_bucket_that_does_not_exist_fails_with_result_writer_fai
                                      "Parameters": {"Bucket": "no-such-results-bucket", "Prefix": "p"}})
     execution = run(states, "M")
     assert execution.error == "States.ResultWriterFailed" and "NoSuchBucket" in execution.cause
+
+
+def test_the_execution_page_links_its_map_run_whose_page_counts_items_by_status(client):
+    name = bucket(rows_json=json.dumps(["<a>", "b", "c"]))
+    execution = run(map_state(get_object(name, "rows.json", InputType="JSON")), "M")
+    page = client.get(f"/executions/{execution.pk}/").content.decode()
+    link = page.split('id="map-runs"')[1].split('href="')[1].split('"')[0]
+    assert "3/3 items succeeded" in page
+    run_page = client.get(link).content.decode()
+    assert 'id="map-run-status">SUCCEEDED' in run_page
+    assert '<tr data-status="succeeded"><td>succeeded</td><td>3</td><td>3</td></tr>' in run_page
+    assert client.get("/map-runs/arn:aws:states:us-east-1:000000000000:mapRun:x:y/M:1").status_code == 404
