@@ -239,3 +239,25 @@ def test_an_order_workflow_with_dynamodb_eventbridge_and_a_10000_row_distributed
     [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
     results = json.loads(s3.get_object(Bucket=details["Bucket"], Key=succeeded["Key"])["Body"].read())
     assert len(results) == 20 and sum(json.loads(r["Output"])["count"] for r in results) == 10_000
+
+
+def test_a_50_mb_object_fails_an_item_reader_and_an_sdk_get_object_clearly(stepyard_server):
+    s3 = aws("s3", stepyard_server)
+    s3.create_bucket(Bucket="big-objects")
+    s3.put_object(Bucket="big-objects", Key="big.json", Body=b"[" + b"1," * (25 * 1024 * 1024) + b"1]")
+    sfn = aws("stepfunctions", stepyard_server)
+    reader = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                       "Parameters": {"Bucket": "big-objects", "Key": "big.json"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    get = {"StartAt": "G", "States": {"G": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                                            "Parameters": {"Bucket": "big-objects", "Key": "big.json"}, "End": True}}}
+    outcomes = []
+    for name, definition in (("big-reader", reader), ("big-get", get)):
+        arn = sfn.create_state_machine(name=name, definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+        outcomes.append(finished(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"], timeout=60))
+    assert outcomes[0]["error"] == "States.ItemReaderFailed" and "52428803 bytes" in outcomes[0]["cause"]
+    assert outcomes[1]["error"] == "States.DataLimitExceeded"
