@@ -19,17 +19,25 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from django.conf import settings
 
+from console.api import sigv4
 from console.upstream import config, embedded
 from console.upstream.catalog import Call
 
 EMBEDDED_URL = "http://embedded.stepyard.internal"
 _LOCK = threading.Lock()
 _CLIENTS: dict[tuple[str, str | None, float], Any] = {}
+_SERVER: list[str] = []  # set in engine worker processes: the web process serving the embedded moto
+
+
+def use_server(url: str) -> None:
+    """Reach the embedded services through the Stepyard web process at ``url`` (an engine
+    worker in scaled mode: its own moto would hold other data than the server's)."""
+    _SERVER[:] = [url.rstrip("/")]
 
 
 def client(service: str) -> Any:
     """A boto3 client for ``service`` (dynamodb, s3, ...) wherever it is served."""
-    upstream = config.upstream_for(service)
+    upstream = config.upstream_for(service) or (_SERVER[0] if _SERVER else None)
     key = (service, upstream, config.timeout_s())
     with _LOCK:
         if key not in _CLIENTS:
@@ -56,7 +64,11 @@ def _embedded_client(service: str) -> Any:
 def _upstream_client(service: str, url: str) -> Any:
     session = boto3.session.Session()
     credentials = {}
-    if session.get_credentials() is None:
+    keys = sigv4.configured_keys()
+    if _SERVER and url == _SERVER[0] and keys:  # our own web process checks signatures: use one of its keys
+        key_id, secret = next(iter(keys.items()))
+        credentials = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+    elif session.get_credentials() is None:
         credentials = {"aws_access_key_id": "stepyard", "aws_secret_access_key": "stepyard"}
     timeout = config.timeout_s()
     return session.client(service, endpoint_url=url, config=_config(connect_timeout=min(timeout, 5.0),
