@@ -2,8 +2,9 @@
 served through the gateway: dynamodb, s3, events, secretsmanager, ssm, kms and sts.
 
 As on AWS: parameters use the API's PascalCase member names; a JSON value given where
-the API takes text is sent as its JSON text (an S3 ``Body`` of ``{"a": 1}`` is stored as
-``{"a":1}``); the result has the API's members without HTTP metadata, timestamps as
+the API takes text is sent as its JSON text, and a binary member always takes the value's
+JSON text (an S3 ``Body`` of ``{"a": 1}`` is stored as ``{"a":1}``, one of ``"text"`` as
+``"text"`` with its quotes, as AWS records it); the result has the API's members without HTTP metadata, timestamps as
 ISO-8601 text (as Java's Instant prints them), an object's streamed ``Body`` as text and
 other binary members in base64. A service error fails the task as the AWS SDK for Java 2
 names it: ``<Client>.<Exception>`` for the exceptions the model declares
@@ -72,7 +73,9 @@ def to_api(value: Any, shape: Any) -> Any:
     if kind == "string" and value is not None and not isinstance(value, str):
         return _json_text(value)
     if kind == "blob" and value is not None:
-        return (value if isinstance(value, str) else _json_text(value)).encode()
+        # A binary member takes the value's JSON text, a string too: an S3 Body of "text data"
+        # is stored as "\"text data\"" (11 bytes), as recorded on AWS.
+        return _json_text(value).encode()
     return value
 
 

@@ -48,7 +48,9 @@ def client(service: str) -> Any:
 def _config(**extra: Any) -> Config:
     return Config(
         region_name=settings.STEPYARD_REGION, retries={"max_attempts": 1, "mode": "standard"},
-        s3={"addressing_style": "path"}, parameter_validation=False, **extra,
+        s3={"addressing_style": "path"}, parameter_validation=False,
+        # As Step Functions' SDK: checksums sent with uploads, none asked for with downloads.
+        response_checksum_validation="when_required", **extra,
     )
 
 

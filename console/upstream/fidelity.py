@@ -7,6 +7,10 @@ answers them, in their place among the others.
 
 DynamoDB reports ``ConsumedCapacity`` only when the request asks for it
 (``ReturnConsumedCapacity`` TOTAL or INDEXES); moto adds it to some answers regardless.
+
+S3 encrypts every object (SSE-S3) since January 2023 and says so on every object answer
+(``x-amz-server-side-encryption: AES256``), and names the type of a checksum it returns
+(``x-amz-checksum-type: FULL_OBJECT`` for a whole-object CRC); moto says neither.
 """
 
 from __future__ import annotations
@@ -27,7 +31,25 @@ def dispatch(call: Call, serve) -> Reply:
         return _put_events(call, serve)
     if call.service == "dynamodb" and call.method == "POST":
         return _without_unasked_capacity(call, serve(call))
+    if call.service == "s3" and call.method in ("PUT", "GET", "HEAD"):
+        return _s3_object_headers(call, serve(call))
     return serve(call)
+
+
+_CHECKSUMS = ("x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-crc64nvme")
+
+
+def _s3_object_headers(call: Call, reply: Reply) -> Reply:
+    is_object = "/" in call.path.strip("/") and "uploadId=" not in call.query and "partNumber=" not in call.query
+    if reply.status != 200 or not is_object:
+        return reply
+    headers = dict(reply.headers)
+    present = {name.lower() for name in headers}
+    if "x-amz-server-side-encryption" not in present:
+        headers["x-amz-server-side-encryption"] = "AES256"
+    if "x-amz-checksum-type" not in present and any(name in present for name in _CHECKSUMS):
+        headers["x-amz-checksum-type"] = "FULL_OBJECT"
+    return Reply(reply.status, headers, reply.body)
 
 
 def _without_unasked_capacity(call: Call, reply: Reply) -> Reply:

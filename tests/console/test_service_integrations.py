@@ -165,3 +165,19 @@ def test_a_malformed_detail_fails_put_events_with_failed_entry_and_the_answer_as
     assert cause["FailedEntryCount"] == 1
     assert cause["Entries"][1] == {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
     assert set(cause["Entries"][0]) == {"EventId"}
+
+
+@pytest.mark.parametrize(("body", "etag", "crc32"), [
+    ("text data", "2b5df3712557f503a9977a8ea893b2c9", "KUmHvQ=="),  # the string's JSON text, quotes included
+    (False, "68934a3e9455fa72420237eb05902327", "K81oMA=="),
+    (0, "cfcd208495d565ef66e7dff9f98764da", "9NvfIQ=="),
+    (["List", "Data"], "6b23860357f6e63a0272b7f1143a663a", "1F2MPA=="),
+])
+def test_put_object_stores_the_bodys_json_text_and_answers_as_s3_does(body, etag, crc32):
+    name = bucket()
+    output = json.loads(run(task(SDK + "s3:putObject", {"Bucket": name, "Key": "k", "Body": body}), "T").output)
+    assert output == {"ETag": f'"{etag}"', "ChecksumCRC32": crc32, "ChecksumType": "FULL_OBJECT",
+                      "ServerSideEncryption": "AES256"}
+    got = json.loads(run(task(SDK + "s3:getObject", {"Bucket": name, "Key": "k"}), "T").output)
+    assert set(got) == {"AcceptRanges", "ContentLength", "ContentType", "ETag", "LastModified", "Metadata",
+                        "ServerSideEncryption", "Body"}
