@@ -181,3 +181,16 @@ def test_put_object_stores_the_bodys_json_text_and_answers_as_s3_does(body, etag
     got = json.loads(run(task(SDK + "s3:getObject", {"Bucket": name, "Key": "k"}), "T").output)
     assert set(got) == {"AcceptRanges", "ContentLength", "ContentType", "ETag", "LastModified", "Metadata",
                         "ServerSideEncryption", "Body"}
+
+
+def test_put_events_wait_for_task_token_sends_the_token_and_waits_for_its_answer():
+    from console.models import TaskToken
+    from console.services import callbacks
+
+    execution = run(task("arn:aws:states:::events:putEvents.waitForTaskToken", {"Entries": [
+        {"Detail": {"token.$": "$$.Task.Token"}, "DetailType": "Approve", "Source": "shop"}]}), "T")
+    assert execution.status == "RUNNING"
+    token = TaskToken.objects.get(execution=execution)
+    callbacks.send_task_success(token.token, '{"approved": true}')
+    execution.refresh_from_db()
+    assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"approved": True})
