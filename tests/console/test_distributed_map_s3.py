@@ -171,3 +171,22 @@ def test_the_execution_page_links_its_map_run_whose_page_counts_items_by_status(
     assert 'id="map-run-status">SUCCEEDED' in run_page
     assert '<tr data-status="succeeded"><td>succeeded</td><td>3</td><td>3</td></tr>' in run_page
     assert client.get("/map-runs/arn:aws:states:us-east-1:000000000000:mapRun:x:y/M:1").status_code == 404
+
+
+def test_jsonata_arguments_and_max_items_and_items_path_left_to_the_reader():
+    name = bucket(rows_json=json.dumps([["a"], ["b"], ["c"]]))
+    jsonata = {"QueryLanguage": "JSONata", "StartAt": "M", "States": map_state(
+        {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON", "MaxItems": "{% 1 + 1 %}"},
+         "Arguments": {"Bucket": "{% $states.input.b %}", "Key": "rows.json"}})}
+    machine_json = json.dumps(jsonata)
+    from console.services import executions, machines
+    from tests.console.test_functions_integrations import drain
+
+    machine = machines.create_machine(name=f"J{uuid.uuid4().hex[:8]}", definition=machine_json)
+    execution = executions.start_execution(machine, input=json.dumps({"b": name}))
+    drain()
+    execution.refresh_from_db()
+    assert json.loads(execution.output) == [["a"], ["b"]]
+    # ItemsPath selects nothing from what an ItemReader read (as recorded on AWS).
+    with_path = run(map_state(get_object(name, "rows.json", InputType="JSON"), ItemsPath="$[0]"), "M")
+    assert json.loads(with_path.output) == [["a"], ["b"], ["c"]]
