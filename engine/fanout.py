@@ -274,6 +274,10 @@ def io_succeeded(run: Run, frame: Frame, purpose: str, output: Any) -> None:
     state = _state_of(run, frame)
     frame.wait = None
     frame.scratch.pop("asking", None)
+    if purpose == "results" and frame.scratch.get("failing"):
+        name, cause = frame.scratch["failing"]
+        run.state_failed(frame, state, StatesError(name, cause), final_event="MapStateFailed")
+        return
     if purpose == "results":
         _map_run_succeeded(run, frame, state, output)
         return
@@ -294,7 +298,8 @@ def io_failed(run: Run, frame: Frame, error: str | None, cause: str | None) -> N
     frame.wait = None
     frame.scratch.pop("asking", None)
     err = StatesError(error or STATES_RUNTIME, cause)
-    _map_run_failed(run, frame, err)
+    if not frame.scratch.get("failing"):
+        _map_run_failed(run, frame, err)
     run.state_failed(frame, state, err, final_event="MapStateFailed")
 
 
@@ -511,10 +516,22 @@ def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: s
         map_run_ended(run, frame, "FAILED")
         run.emit(frame, "MapRunFailed", {"error": STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
                                          "cause": _THRESHOLD_CAUSE})
-        _map_failed(run, frame, state,
-                    StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE))
+        err = StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE)
+        if state.result_writer is not None and run.inspect is None:
+            _write_then_fail(run, frame, state, err)
+        else:
+            _map_failed(run, frame, state, err)
         return
     _iteration_done(run, frame, state)
+
+
+def _write_then_fail(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
+    """A failed Map Run still writes its results (what succeeded, failed, never ran),
+    then the state fails."""
+    abort_children(run, frame, state)
+    frame.scratch["failing"] = [err.name, err.cause]
+    scope = run.scope(frame, state, frame.scratch["effective"])
+    map_io.request_write(run, frame, state, scope, map_io.iteration_results(frame.scratch))
 
 
 def _exceeds_tolerance(scratch: dict[str, Any]) -> bool:

@@ -190,3 +190,21 @@ def test_jsonata_arguments_and_max_items_and_items_path_left_to_the_reader():
     # ItemsPath selects nothing from what an ItemReader read (as recorded on AWS).
     with_path = run(map_state(get_object(name, "rows.json", InputType="JSON"), ItemsPath="$[0]"), "M")
     assert json.loads(with_path.output) == [["a"], ["b"], ["c"]]
+
+
+def test_a_map_run_past_its_tolerance_still_writes_its_results_then_fails():
+    name = bucket(rows_json=json.dumps([1, 2, 3, 4]))
+    processor = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope"}}}
+    states = map_state(get_object(name, "rows.json", InputType="JSON"), processor, MaxConcurrency=1,
+                       ResultWriter={"Resource": "arn:aws:states:::s3:putObject",
+                                     "Parameters": {"Bucket": name, "Prefix": "failed-run"}})
+    execution = run(states, "M")
+    assert execution.error == "States.ExceedToleratedFailureThreshold"
+    s3 = client("s3")
+    [manifest_key] = [o["Key"] for o in s3.list_objects_v2(Bucket=name, Prefix="failed-run/")["Contents"]
+                      if o["Key"].endswith("manifest.json")]
+    files = json.loads(s3.get_object(Bucket=name, Key=manifest_key)["Body"].read())["ResultFiles"]
+    assert files["SUCCEEDED"] == [] and len(files["FAILED"]) == 1 and len(files["PENDING"]) == 1
+    pending = json.loads(s3.get_object(Bucket=name, Key=files["PENDING"][0]["Key"])["Body"].read())
+    assert [entry["Input"] for entry in pending] == ["2", "3", "4"]
+    assert event_types(execution)[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
