@@ -8,9 +8,11 @@ JSON protocols, in the ``X-Amz-Target`` prefix (``DynamoDB_20120810.PutItem``).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,7 @@ class Reply:
 
 def error_reply(service: str, code: str, message: str, status: int) -> Reply:
     """An error in the service's own protocol, so its SDK raises ``code``."""
-    from xml.sax.saxutils import escape
-
     if service in SERVICES and SERVICES[service].targets:
-        import json
-
         body = json.dumps({"__type": code, "message": message}).encode()
         return Reply(status, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}, body)
     error = f"<Error><Type>Sender</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"

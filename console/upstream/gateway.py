@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote
 
 from django.conf import settings
 
@@ -58,18 +59,12 @@ def handle(call: Call) -> Reply:
     keys = sigv4.configured_keys()
     if keys:
         try:
-            sigv4.verify(sigv4.SignedRequest(call.method, _unquoted(call.path), call.query, call.headers,
+            sigv4.verify(sigv4.SignedRequest(call.method, unquote(call.path), call.query, call.headers,
                                              call.body), keys)
         except ServiceError as error:
             return error_reply(call.service, error.code, error.message, error.status)
     upstream = config.upstream_for(call.service)
     return forward(call, upstream) if upstream else embedded.dispatch(call)
-
-
-def _unquoted(path: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(path)
 
 
 async def _read_body(receive) -> bytes | None:
