@@ -208,3 +208,17 @@ def test_a_map_run_past_its_tolerance_still_writes_its_results_then_fails():
     pending = json.loads(s3.get_object(Bucket=name, Key=files["PENDING"][0]["Key"])["Body"].read())
     assert [entry["Input"] for entry in pending] == ["2", "3", "4"]
     assert event_types(execution)[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_with_an_item_batcher_the_map_run_counts_items_and_child_executions_apart():
+    from console.api.map_runs import describe_map_run
+    from console.services import map_runs
+
+    name = bucket(rows_json=json.dumps(list(range(10))))
+    execution = run(map_state(get_object(name, "rows.json", InputType="JSON"), ItemBatcher={"MaxItemsPerBatch": 3}),
+                    "M")
+    [map_run] = map_runs.map_runs_of(execution)
+    described = describe_map_run({"mapRunArn": map_run.arn})
+    assert (described["itemCounts"]["total"], described["itemCounts"]["succeeded"]) == (10, 10)
+    assert (described["executionCounts"]["total"], described["executionCounts"]["succeeded"]) == (4, 4)
+    assert described["status"] == "SUCCEEDED" and described["stopDate"] >= described["startDate"]
