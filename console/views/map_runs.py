@@ -20,6 +20,7 @@ def map_run_detail(request: HttpRequest, arn: str) -> HttpResponse:
     record = run.record
     rows = [(status, map_runs.item_counts(record, "item_counts", "items")[status],
              map_runs.item_counts(record, "execution_counts", "executions")[status]) for status in STATUSES]
-    context = {"run": run, "record": record, "rows": rows, "nav": "executions"}
+    context = {"run": run, "record": record, "rows": rows, "children": map_runs.running_children(run),
+               "nav": "executions"}
     template = "console/_map_run_counts.html" if request.GET.get("partial") else "console/map_run_detail.html"
     return render(request, template, context)

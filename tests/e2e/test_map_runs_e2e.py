@@ -31,6 +31,7 @@ def test_a_user_watches_a_map_run_count_its_items(page, stepyard_server, sfn_cli
     page.click("#map-runs a")
     page.wait_for_selector("#map-run-status:text('RUNNING')")
     assert page.inner_text("#map-run-counts tr[data-status='total'] td:nth-child(2)") == "3"
+    page.wait_for_selector("#map-run-children tbody tr td:nth-child(2):text('W')")
     page.wait_for_selector("#map-run-status:text('SUCCEEDED')", timeout=20000)
     assert page.inner_text("#map-run-counts tr[data-status='succeeded'] td:nth-child(2)") == "3"
 
