@@ -55,10 +55,18 @@ def call(parameters: Any, context: CallContext) -> Any:
     try:
         answer = perform(service, operation, params)
     except CallFailed as error:
-        raise sdk_error(service, error) from None
+        raise sdk_error(service, _bodiless(service, operation, error)) from None
     except Unreachable as error:
         raise StatesError(f"{sdk_name}.SdkClientException", str(error)) from None
     return from_api(answer.result)
+
+
+def _bodiless(service: str, operation: str, error: CallFailed) -> CallFailed:
+    """A HEAD's error has no body to name it: the SDK names S3's 404s after what is missing."""
+    if service == "s3" and error.code in ("404", "NotFound"):
+        code = "NoSuchBucket" if operation == "HeadBucket" else "NoSuchKey"
+        return CallFailed(code, error.message or "Not Found", error.status, error.request_id)
+    return error
 
 
 def to_api(value: Any, shape: Any) -> Any:

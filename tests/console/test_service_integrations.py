@@ -123,6 +123,8 @@ def test_aws_sdk_s3_puts_json_as_text_gets_the_body_as_text_and_names_no_such_ke
     assert missing.error == "S3.NoSuchKeyException"
     no_bucket = run(task(SDK + "s3:getObject", {"Bucket": "no-such-bucket-x", "Key": "k"}), "T")
     assert no_bucket.error == "S3.NoSuchBucketException"
+    assert run(task(SDK + "s3:headObject", {"Bucket": name, "Key": "none"}), "T").error == "S3.NoSuchKeyException"
+    assert run(task(SDK + "s3:headBucket", {"Bucket": "no-such-bucket-x"}), "T").error == "S3.NoSuchBucketException"
 
 
 def test_aws_sdk_secrets_manager_ssm_kms_and_sts():
