@@ -64,10 +64,20 @@ def perform(service: str, operation: str, params: dict[str, Any]) -> Answer:
         raise _failed(error) from None
     except (ConnectionError, HTTPClientError, ReadTimeoutError) as error:
         raise Unreachable(f"Unable to execute HTTP request: {error}") from None
-    except BotoCoreError as error:  # a parameter boto3 cannot send (a wrong type)
+    except BotoCoreError as error:  # a parameter boto3 refuses (a bucket name, a wrong type)
         raise CallFailed("ValidationException", str(error), 400, str(uuid.uuid4())) from None
+    except (AttributeError, TypeError, KeyError, ValueError) as error:  # a value the request cannot hold
+        raise _unserialisable(client, operation, error) from None
     metadata = result.pop("ResponseMetadata", {})
     return Answer(result, metadata.get("RequestId") or str(uuid.uuid4()), metadata.get("HTTPStatusCode", 200))
+
+
+def _unserialisable(client: Any, operation: str, error: Exception) -> CallFailed:
+    """What the service answers to a member of the wrong JSON type (an object given as text...)."""
+    protocol = client.meta.service_model.protocol
+    code = {"json": "SerializationException", "rest-xml": "InvalidArgument"}.get(protocol, "ValidationError")
+    message = f"A parameter of {operation} is missing or of the wrong type ({type(error).__name__}: {error})."
+    return CallFailed(code, message, 400, str(uuid.uuid4()))
 
 
 def _failed(error: ClientError) -> CallFailed:

@@ -196,3 +196,10 @@ def test_put_events_wait_for_task_token_sends_the_token_and_waits_for_its_answer
     callbacks.send_task_success(token.token, '{"approved": true}')
     execution.refresh_from_db()
     assert (execution.status, json.loads(execution.output)) == ("SUCCEEDED", {"approved": True})
+
+
+def test_parameters_of_the_wrong_type_fail_the_task_with_the_services_error_not_a_crash():
+    wrong = run(task(DDB + "putItem", {"TableName": "t", "Item": "not a map"}), "T")
+    assert wrong.error == "DynamoDB.AmazonDynamoDBException" and "Error Code: SerializationException" in wrong.cause
+    missing_key = run(task(SDK + "s3:getObject", {"Bucket": bucket(), "Key": None}), "T")
+    assert missing_key.error == "S3.S3Exception" and "missing or of the wrong type" in missing_key.cause
