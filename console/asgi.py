@@ -27,8 +27,10 @@ from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
 from console.serving import trim_daphne  # noqa: E402
+from console.upstream import gateway  # noqa: E402
 
 trim_daphne()
+gateway.check_configuration()
 publish.install()
 if settings.STEPYARD_EMBEDDED_ENGINE:
     start_embedded()
@@ -126,6 +128,9 @@ async def application(scope, receive, send):
         addresses.bind(scope.get("scheme", "http"), scope["headers"])
     if scope["type"] == "http" and (refused := guard.refusal(scope)) is not None:
         await guard.refuse(send, *refused)
+    # DynamoDB, S3, EventBridge, ...: the embedded moto or the upstream (console/upstream/).
+    elif (route := gateway.claims(scope)) is not None:
+        await gateway.serve(scope, receive, send, route)
     elif _is_api_call(scope):
         await _api_call(scope, receive, send)
     elif lambda_api.is_lambda_path(scope):

@@ -47,6 +47,7 @@ from engine.execution import (
     TaskSubmitted,
     TaskSucceeded,
     TimerFired,
+    UpdateMapRun,
 )
 from engine.paths import Scope, to_json
 from engine.retry import match_catcher, match_retrier, retry_delay
@@ -362,6 +363,8 @@ class Run:
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
+                if frame.scratch and "map_run_arn" in frame.scratch:
+                    fanout.map_run_ended(self, frame, "ABORTED")
                 frame.wait = "done"
 
     # ------------------------------------------------------------------ terminal
@@ -443,8 +446,12 @@ class Run:
         target = self.ex.waits.get(trigger.task_id)
         if target is None:
             return
-        frame = self.ex.frames.get(target.split("|", 1)[0])
+        frame_id, _, purpose = target.partition("|")
+        frame = self.ex.frames.get(frame_id)
         if frame is None:
+            return
+        if purpose in ("items", "results"):
+            self._map_io_trigger(frame, purpose, trigger)
             return
         state = self.machines[frame.machine_key].states[frame.state_name]
         if isinstance(trigger, TaskSucceeded):
@@ -457,6 +464,17 @@ class Run:
             steps.task_submitted(self, frame, state, trigger.output)
         else:
             steps.task_heartbeat(self, frame, state)
+        self.resume(frame)
+
+    def _map_io_trigger(self, frame: Frame, purpose: str, trigger: Any) -> None:
+        """The host's answer to a Distributed Map's ItemReader or ResultWriter request."""
+        if not isinstance(trigger, (TaskSucceeded, TaskFailed)):
+            return
+        self.ex.waits.pop(trigger.task_id, None)
+        if isinstance(trigger, TaskSucceeded):
+            fanout.io_succeeded(self, frame, purpose, trigger.output)
+        else:
+            fanout.io_failed(self, frame, trigger.error, trigger.cause)
         self.resume(frame)
 
     def stop(self, trigger: Stop) -> None:
@@ -497,6 +515,8 @@ class Run:
             self.timer_fired(trigger)
         elif isinstance(trigger, (TaskSucceeded, TaskFailed, TaskSubmitted, TaskStarted, Heartbeat)):
             self.task_trigger(trigger)
+        elif isinstance(trigger, UpdateMapRun):
+            fanout.update_map_run(self, trigger)
         elif isinstance(trigger, Stop):
             self.stop(trigger)
         else:
