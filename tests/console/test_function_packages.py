@@ -13,6 +13,7 @@ from console.functions import packages
 from console.functions.pool import POOL
 from console.models import Function
 from console.services import functions
+from tests.conftest import zipped
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +25,6 @@ def function_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
     yield directory
     POOL.shutdown()
-
-
-def zipped(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def members(data: bytes) -> dict[str, str]:

@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from tests.conftest import finished
+from tests.conftest import finished, zipped
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-test"
 SDK = Path(__file__).resolve().parents[2] / "console" / "functions" / "node" / "sdk" / "node_modules"
@@ -66,14 +64,6 @@ export const handler = async (event, context) => {
   return 'sent';
 };
 """
-
-
-def zipped(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def client(service: str, url: str):

@@ -3,14 +3,11 @@ handler file, edits it, and lists invocations made elsewhere as they happen."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import boto3
 import pytest
 from botocore.config import Config
 
-from tests.conftest import server_env, start_server
+from tests.conftest import server_env, start_server, zipped
 
 ROLE = "arn:aws:iam::000000000000:role/e2e"
 
@@ -27,14 +24,6 @@ def server(tmp_path_factory):
 def lambda_client(url: str):
     return boto3.client("lambda", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t",
                         aws_secret_access_key="t", config=Config(retries={"max_attempts": 1}))
-
-
-def zipped(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 @pytest.mark.e2e
