@@ -286,7 +286,10 @@ def resource_parts(resource: str) -> dict[str, str]:
 def run_task(run: Run, frame: Frame, state: Any) -> None:
     # An activity task waits for a worker to answer on its token, like .waitForTaskToken.
     wait_token = state.resource.endswith(".waitForTaskToken") or task_event_prefix(state.resource) == "Activity"
-    token = run.clock.token() if wait_token else None
+    # A .sync task has a token too ($$.Task.Token): AWS lets SendTaskSuccess/Failure on it end
+    # the task before the job it runs does.
+    answerable = wait_token or state.resource.endswith((".sync", ".sync:2"))
+    token = run.clock.token() if answerable else None
     frame.scratch = {"token": token} if token else {}
     effective = effective_input(run, frame, state)
     params = parameters(run, frame, state, effective)

@@ -361,7 +361,7 @@ def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegr
         leased_until=now + call_lease_s() if performs_calls_after_commit else 0,
         attempts=1 if performs_calls_after_commit else 0,
     )
-    if call.wait_for_token and call.token:
+    if call.token:  # .waitForTaskToken, activities and .sync tasks can be answered on it
         _record_token(execution, state, call, state_name)
     return pending_id
 

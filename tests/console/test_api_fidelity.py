@@ -5,6 +5,7 @@ objects of Express executions and of TestState)."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import boto3
@@ -139,3 +140,26 @@ def test_a_sync_child_that_fails_fails_the_task_with_its_description_as_the_caus
     # A failed child can be redriven: REDRIVABLE, with no reason.
     assert (cause["RedriveCount"], cause["RedriveStatus"]) == (0, "REDRIVABLE")
     assert "RedriveStatusReason" not in cause and "Output" not in cause
+
+
+def test_a_sync_task_can_be_answered_on_its_own_token(sfn, stepyard_server):
+    # AWS gives a .sync task a $$.Task.Token; SendTaskSuccess on it ends the task at once,
+    # whatever the child execution is still doing.
+    child = _machine(sfn, {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 600, "End": True}}})
+    parent = {"StartAt": "Run", "States": {"Run": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+        "Parameters": {"StateMachineArn": child, "Input": {"Token.$": "$$.Task.Token"}}, "End": True}}}
+    arn = sfn.start_execution(stateMachineArn=_machine(sfn, parent))["executionArn"]
+    children = []
+    for _ in range(200):
+        children = sfn.list_executions(stateMachineArn=child)["executions"]
+        if children:
+            break
+        time.sleep(0.05)
+    token = json.loads(sfn.describe_execution(executionArn=children[0]["executionArn"])["input"])["Token"]
+    sfn.send_task_success(taskToken=token, output='"answered"')
+    described = finished(sfn, arn)
+    assert (described["status"], described["output"]) == ("SUCCEEDED", '"answered"')
+    with pytest.raises(sfn.exceptions.TaskTimedOut):
+        sfn.send_task_success(taskToken=token, output='"again"')
+    sfn.stop_execution(executionArn=children[0]["executionArn"])
