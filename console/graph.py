@@ -22,7 +22,7 @@ from django.conf import settings
 import engine
 from engine.errors import DefinitionError
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 START_ID = "start"
 END_ID = "end"
 _UNSAFE_ID_CHAR = re.compile(r"[^A-Za-z0-9]")
@@ -127,7 +127,7 @@ def build_dot(machine: Any) -> str:
 _HEADER = [
     "digraph G {",
     'graph [rankdir=TB, fontname="Helvetica", fontsize=10, nodesep=0.35, ranksep=0.45, '
-    'bgcolor="transparent", id="graph"];',
+    'bgcolor="transparent", id="graph-drawing"];',
     'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", '
     'fillcolor="#ffffff", color="#5f6b7a", margin="0.15,0.06"];',
     'edge [fontname="Helvetica", fontsize=9, color="#5f6b7a", arrowsize=0.7];',

@@ -101,6 +101,9 @@ def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
         if not row.state:
             continue
         if row.type.endswith("StateEntered"):
+            # A new visit (a loop, or the state a redrive runs again) starts clean: the
+            # failure of an earlier visit was not caught by this one.
+            failed_in.discard(row.state)
             if status.get(row.state) != FAILED:
                 status[row.state] = IN_PROGRESS
             if row.type == "FailStateEntered":

@@ -18,3 +18,19 @@ def pretty_json(text: str | None) -> str | None:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
+
+
+@register.filter
+def message_attributes(text: str | None) -> list[tuple[str, str, str]]:
+    """A queue message's attributes (stored as SQS's JSON) as (name, type, value) rows."""
+    try:
+        stored = json.loads(text or "{}")
+    except ValueError:
+        return []
+    if not isinstance(stored, dict):
+        return []
+    return [
+        (name, str(value.get("DataType", "")), str(value.get("StringValue", value.get("BinaryValue", ""))))
+        for name, value in sorted(stored.items())
+        if isinstance(value, dict)
+    ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import graph, history
@@ -64,7 +65,8 @@ def execution_start(request: HttpRequest, name: str) -> HttpResponse:
                 return redirect("execution-detail", pk=started.pk)
     else:
         form = StartExecutionForm(initial={"input": _input_from(request.GET.get("from"))})
-    return render(request, "console/execution_start.html", {"form": form, "machine": machine})
+    return render(request, "console/execution_start.html",
+                  {"form": form, "machine": machine, "max_bytes": executions.MAX_PAYLOAD_BYTES})
 
 
 def _start(form: StartExecutionForm, machine: StateMachine) -> Execution | None:
@@ -123,7 +125,8 @@ def execution_history_json(request: HttpRequest, pk: int) -> JsonResponse:
     execution = _get_execution_or_404(pk)
     events = [history_event(row) for row in HistoryEvent.objects.filter(execution=execution)]
     response = JsonResponse({"executionArn": execution.arn, "events": events}, json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{execution.pk}-history.json"'
+    # Named after the execution (the download attribute names it too, but only for same-origin links).
+    response["Content-Disposition"] = content_disposition_header(True, f"{execution.name}-history.json")
     return response
 
 

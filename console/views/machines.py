@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from console import graph, starters
 from console.forms import EditMachineForm, MachineForm
-from console.models import StateMachine, StateMachineRevision
+from console.models import Function, StateMachine, StateMachineRevision
 from console.services import ServiceError, StateMachineDoesNotExist
 from console.services import machines as machine_service
 from console.views import fdl
@@ -40,18 +42,41 @@ def machine_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def machine_create(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("starter") or request.GET.get("starter", "")
+    starter = starters.STARTERS.get(key)
     if request.method == "POST":
         form = MachineForm(request.POST)
         if form.is_valid() and _create(request, form):
+            _prepare(request, starter)
             return redirect("machine-detail", name=form.cleaned_data["name"])
     else:
-        form = MachineForm(initial=_starter_initial(request.GET.get("starter", "")))
+        form = MachineForm(initial=_starter_initial(starter, _queue_base(request)))
     return render(
         request,
         "console/machine_form.html",
-        {"form": form, "starters": starters.STARTERS, "creating": True,
+        {"form": form, "starters": starters.STARTERS, "creating": True, "starter": starter,
          **fdl.editor_context(form["definition"].value())},
     )
+
+
+def _queue_base(request: HttpRequest) -> str:
+    """Queue URLs as this browser reaches the server: any host names it (issue 16)."""
+    return f"{request.scheme}://{request.get_host()}/{settings.STEPYARD_ACCOUNT}"
+
+
+def _prepare(request: HttpRequest, starter: starters.Starter | None) -> None:
+    """Create the queues and functions a starter's workflow calls, if they are missing."""
+    if starter is None or not (starter.queues or starter.functions):
+        return
+    from console import samples
+
+    for queue in starter.queues:
+        samples.ensure_queue(queue)
+    for function, module in starter.functions:
+        if not Function.objects.filter(name=function).exists():  # never overwrite the user's code
+            samples.ensure_function(function, module)
+    made = [*(f"queue {q}" for q in starter.queues), *(f"function {f}" for f, _ in starter.functions)]
+    messages.info(request, "It calls " + ", ".join(made) + ": ready.")
 
 
 def _create(request: HttpRequest, form: MachineForm) -> bool:
@@ -74,14 +99,14 @@ def _form_error(form: MachineForm | EditMachineForm, error: ServiceError) -> Non
     field = "definition" if error.code == "InvalidDefinition" else None
     if error.code in ("InvalidName", "StateMachineAlreadyExists"):
         field = "name"
-    form.add_error(field, f"{error.code}: {error.message}")
+    form.add_error(field, f"{error.code}: {_without_source(error.message)}")
 
 
-def _starter_initial(key: str) -> dict:
-    starter = starters.STARTERS.get(key)
+def _starter_initial(starter: starters.Starter | None, queue_base: str) -> dict:
     if starter is None:
         return {"definition": starters.BLANK_DEFINITION}
-    return {"definition": starter.definition_text(), "type": starter.machine_type, "name": starter.name}
+    return {"definition": starter.definition_text(queue_base), "type": starter.machine_type,
+            "name": starter.name}
 
 
 @require_GET
@@ -166,11 +191,33 @@ def machine_validate(request: HttpRequest) -> JsonResponse:
     if not isinstance(definition, str) or machine_type not in machine_service.TYPES:
         return JsonResponse({"error": "definition must be text and type STANDARD or EXPRESS."}, status=400)
     result = machine_service.validate_definition(definition, machine_type)
-    payload: dict = {"ok": result.ok, "diagnostics": result.diagnostics, "language": fdl.language_of(definition)}
+    diagnostics = [_for_editor(d) for d in result.diagnostics]
+    payload: dict = {"ok": result.ok, "diagnostics": diagnostics, "language": fdl.language_of(definition)}
     if result.ok:
         drawing = graph.render(definition, machine_type, persist=False)
         payload.update(svg=drawing.svg, graph_error=drawing.error)
     return JsonResponse(payload)
+
+
+# AWS quotes up to 500 characters of the definition in a JSON syntax error, Jackson's way:
+# [Source: (String)"..."; line: L, column: C]. The editor shows the text already.
+_JACKSON_SOURCE = re.compile(
+    r'\[Source: \(String\)".*?"(?:\[truncated \d+ chars\])?; line: (\d+), column: (\d+)\]', re.S)
+
+
+def _without_source(message: str) -> str:
+    return _JACKSON_SOURCE.sub(r"line \1, column \2", message)
+
+
+def _for_editor(diagnostic: dict) -> dict:
+    """A JSON syntax error as the editor shows it: the problem, and the line to jump to."""
+    found = list(_JACKSON_SOURCE.finditer(diagnostic.get("location") or ""))
+    if not found:
+        return diagnostic
+    line, column = int(found[-1].group(1)), int(found[-1].group(2))
+    message = _without_source(diagnostic["message"]).rsplit("\n at ", 1)[0]
+    return {**diagnostic, "message": message, "location": f"line {line}, column {column}",
+            "line": line, "column": column}
 
 
 def _pretty(definition: str) -> str:

@@ -88,9 +88,10 @@ function diagnosticLine(d) {
   return item;
 }
 
-// FDL findings end with "(line L, column C)" of the YAML text: select from there to the end
-// of that line. Others name a JSON location.
+// JSON syntax errors carry their line and column; FDL findings end with "(line L, column C)"
+// of the YAML text: select from there to the end of that line. Others name a JSON location.
 function selectDiagnostic(d) {
+  if (d.line) return selectLine(d.line, d.column || 1); // a JSON syntax error
   const at = /\(line (\d+), column (\d+)\)$/.exec(d.message);
   if (at) selectLine(Number(at[1]), Number(at[2]));
   else selectLocation(d.location || "");

@@ -51,6 +51,7 @@ function visits() {
     if (event.type.endsWith("StateEntered")) {
       const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
         entered: event, exited: null, failures: [], scheduled: [], events: [event] };
+      if (open.has(key)) open.get(key).superseded = true; // a redrive ran the state again
       open.set(key, visit);
       done.push(visit);
       continue;
@@ -68,6 +69,7 @@ function visits() {
 function visitStatus(visit) {
   if (visit.type === "Fail") return "failed";
   if (visit.exited) return visit.failures.length ? "caught" : "succeeded";
+  if (visit.superseded) return "failed";
   if (status === "RUNNING") return "in-progress";
   return status === "ABORTED" ? "cancelled" : "failed";
 }
@@ -267,6 +269,17 @@ async function refreshFacts() {
   if (status !== "RUNNING") document.getElementById("stop-box")?.remove();
 }
 
+// The page may have opened while the execution ran: offer Redrive once it can be redriven,
+// and stop saying "live" once nothing more will happen.
+function settle() {
+  const redrivable = (script.dataset.redrivable || "").split(",");
+  const redrive = document.getElementById("redrive-form");
+  if (redrive) redrive.hidden = !redrivable.includes(status);
+  if (status === "RUNNING") return;
+  document.getElementById("live-indicator").textContent = "";
+  if (socket) socket.close();
+}
+
 function update(message) {
   for (const event of message.events) {
     if (event.id > lastId) { events.push(event); lastId = event.id; }
@@ -281,17 +294,18 @@ function update(message) {
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
   if (tokensChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
-  if (ended) refreshFacts();
+  if (ended) { refreshFacts(); settle(); }
 }
 
 let delay = 500;
+let socket = null;
 function connect() {
   const indicator = document.getElementById("live-indicator");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
+  socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
   socket.onopen = () => {
     delay = 500;
-    indicator.textContent = "● live";
+    indicator.textContent = status === "RUNNING" ? "● live" : "";
     socket.send(JSON.stringify({ after: lastId }));
   };
   socket.onmessage = (message) => update(JSON.parse(message.data));

@@ -1,0 +1,103 @@
+"""Issue 18's rough edges, below the browser: HEAD, starters that bring what they call,
+short JSON syntax errors, the history export's name, redriven states' colour."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from console import history
+from console.models import Function, Queue
+from console.services import executions, machines
+
+pytestmark = pytest.mark.django_db
+
+BROKEN = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}'
+
+
+def test_it_answers_head_like_get_without_a_body(client):
+    response = client.head(reverse("machine-list"))
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response["Content-Length"]) > 0
+    assert client.head("/").status_code == 302
+
+
+def test_the_check_inventory_starter_names_a_queue_on_the_host_being_browsed(client):
+    page = client.get(reverse("machine-create") + "?starter=check-inventory", HTTP_HOST="localhost:9123")
+    assert "http://localhost:9123/000000000000/CheckInventoryQueue" in page.content.decode()
+
+
+def test_creating_from_a_starter_creates_what_it_calls(client):
+    starter_form = client.get(reverse("machine-create") + "?starter=check-inventory").context["form"]
+    client.post(reverse("machine-create"), {**starter_form.initial, "starter": "check-inventory", "role_arn": ""})
+    assert Queue.objects.filter(name="CheckInventoryQueue").exists()
+
+    text = client.get(reverse("machine-create") + "?starter=text-processing").context["form"].initial
+    response = client.post(reverse("machine-create"), {**text, "starter": "text-processing", "role_arn": ""},
+                           follow=True)
+    names = set(Function.objects.values_list("name", flat=True))
+    assert {"DecodeBase64String", "GenerateStatistics", "RemoveSpecialCharacters", "TokenizeAndCount"} <= names
+    assert "function TokenizeAndCount" in response.content.decode()
+
+
+def test_a_starter_never_overwrites_a_function_the_user_has(client):
+    from console.services import functions
+
+    functions.create_function("TokenizeAndCount", code="def handler(event, context):\n    return 'mine'\n")
+    text = client.get(reverse("machine-create") + "?starter=text-processing").context["form"].initial
+    client.post(reverse("machine-create"), {**text, "starter": "text-processing", "role_arn": ""})
+    assert "mine" in Function.objects.get(name="TokenizeAndCount").code
+
+
+def test_a_json_syntax_error_names_its_line_without_quoting_the_definition(client):
+    response = client.post(reverse("machine-validate"), {"definition": BROKEN, "type": "STANDARD"},
+                           content_type="application/json")
+    [diagnostic] = response.json()["diagnostics"]
+    assert (diagnostic["line"], diagnostic["column"]) == (4, 27)
+    assert "StartAt" not in diagnostic["message"] and "[Source" not in diagnostic["message"]
+
+
+def test_a_failed_save_does_not_repeat_the_definition(client):
+    response = client.post(reverse("machine-create"), {"name": "Bad", "type": "STANDARD", "definition": BROKEN})
+    errors = " ".join(response.context["form"].errors["definition"])
+    assert "line: 4, column: 27" not in errors and "line 4, column 27" in errors
+    assert '"StartAt"' not in errors
+
+
+def test_the_history_export_is_named_after_the_execution(client):
+    machine = machines.create_machine(
+        name="Named", definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
+    execution = executions.start_execution(machine, name="my-run")
+    response = client.get(reverse("execution-history-json", args=[execution.pk]))
+    assert 'filename="my-run-history.json"' in response["Content-Disposition"]
+
+
+def _row(event_id: int, kind: str, state: str = "") -> history.Row:
+    return history.Row(event_id, event_id - 1, kind, float(event_id), None, state)
+
+
+def test_a_state_a_redrive_runs_again_is_succeeded_not_caught():
+    rows = [
+        _row(1, "ExecutionStarted"), _row(2, "TaskStateEntered", "Send"), _row(3, "TaskScheduled", "Send"),
+        _row(4, "TaskFailed", "Send"), _row(5, "ExecutionFailed"), _row(6, "ExecutionRedriven"),
+        _row(7, "TaskStateEntered", "Send"), _row(8, "TaskScheduled", "Send"), _row(9, "TaskSucceeded", "Send"),
+        _row(10, "TaskStateExited", "Send"), _row(11, "ExecutionSucceeded"),
+    ]
+    assert history.state_statuses(rows, "SUCCEEDED") == {"Send": "succeeded"}
+
+
+def test_a_failure_caught_within_the_visit_is_still_caught():
+    rows = [_row(1, "TaskStateEntered", "T"), _row(2, "TaskFailed", "T"), _row(3, "TaskStateExited", "T")]
+    assert history.state_statuses(rows, "SUCCEEDED") == {"T": "caught"}
+
+
+def test_message_attributes_are_listed_as_rows():
+    from console.templatetags.stepyard import message_attributes
+
+    stored = json.dumps({"b": {"DataType": "Number", "StringValue": "1"}, "a": {"DataType": "Binary",
+                                                                             "BinaryValue": "AAE="}})
+    assert message_attributes(stored) == [("a", "Binary", "AAE="), ("b", "Number", "1")]
+    assert message_attributes("not json") == [] and message_attributes("[]") == []
