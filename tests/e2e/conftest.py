@@ -63,10 +63,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def artefacts(tmp_path_factory) -> Path:
-    """Where screenshots go: $STEPYARD_E2E_ARTEFACTS, else the session's pytest tmp dir."""
+def artefacts() -> Path:
+    """Where screenshots go: $STEPYARD_E2E_ARTEFACTS, else test-artifacts/screenshots (git-ignored)."""
     configured = os.environ.get("STEPYARD_E2E_ARTEFACTS")
-    folder = Path(configured) if configured else tmp_path_factory.getbasetemp() / "screenshots"
+    folder = Path(configured) if configured else Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -2,7 +2,11 @@
 // visit of a state; Map iterations apart), the paged event history, and a step panel.
 // Selecting a state in any of them highlights it in the others. The page follows the
 // execution over a websocket and, on reconnect, asks for what it missed (after=lastId).
+// The graph pans and zooms (graph_view.js); the selected state is kept in the address
+// (?state=Name&visit=ID) so it can be shared; a Map node counts its items by status.
 // Every user-supplied string is inserted as text.
+
+import { zoomable } from "./graph_view.js";
 
 const script = document.getElementById("execution-script");
 const pk = script.dataset.pk;
@@ -143,13 +147,27 @@ function summarise(details) {
 // ---------------------------------------------------------------- selection and step panel
 
 function select(name, visitId = null) {
+  if (!(name in nodes)) return;
   selected = name;
   chosenVisit = visitId;
   document.querySelectorAll("#graph .node.selected").forEach((n) => n.classList.remove("selected"));
-  document.getElementById(nodes[name])?.classList.add("selected");
+  const node = document.getElementById(nodes[name]);
+  node?.classList.add("selected");
+  graphView?.reveal(node);
+  remember();
   renderSteps();
   renderEvents();
   renderPanel();
+  // One column (phones): the panel is below the tables, so bring it to the reader.
+  if (window.matchMedia("(max-width: 900px)").matches) document.getElementById("step-panel").scrollIntoView();
+}
+
+// The address says which state (and visit) is open, for a link that opens it again.
+function remember() {
+  const params = new URLSearchParams(location.search);
+  params.set("state", selected);
+  if (chosenVisit) params.set("visit", String(chosenVisit)); else params.delete("visit");
+  history.replaceState(null, "", `${location.pathname}?${params}`);
 }
 
 function block(title, text) {
@@ -167,6 +185,8 @@ function renderPanel() {
   const state = statuses[selected] || "not reached";
   box.append(el("span", state, "badge status-" + state.replace(" ", "-")));
   const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
+  const items = mapCounts()[selected];
+  if (items) box.append(itemSummary(items));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
   if (visit) describeVisit(box, visit);
   for (const token of tokens[selected] || []) box.append(callbackActions(token));
@@ -184,7 +204,7 @@ function visitChooser(mine, shown) {
     option.selected = v === shown;
     chooser.append(option);
   });
-  chooser.addEventListener("change", () => { chosenVisit = Number(chooser.value); renderPanel(); });
+  chooser.addEventListener("change", () => { chosenVisit = Number(chooser.value); remember(); renderPanel(); });
   label.append(chooser);
   return label;
 }
@@ -198,6 +218,55 @@ function describeVisit(box, visit) {
   for (const failure of visit.failures) {
     const d = failure.details || {};
     box.append(block(`${failure.type} (event ${failure.id})`, [d.error, d.cause].filter(Boolean).join("\n\n")));
+  }
+}
+
+// ---------------------------------------------------------------- Map items by status
+
+const COUNTED = { MapIterationSucceeded: "succeeded", MapIterationFailed: "failed", MapIterationAborted: "aborted" };
+
+function mapCounts() {
+  const counts = {};
+  for (const event of events) {
+    if (!event.type.startsWith("MapIteration")) continue;
+    const c = (counts[event.state] ||= { total: 0, running: 0, succeeded: 0, failed: 0, aborted: 0 });
+    if (event.type === "MapIterationStarted") { c.total += 1; c.running += 1; continue; }
+    const kind = COUNTED[event.type];
+    if (kind) { c[kind] += 1; c.running -= 1; }
+  }
+  return counts;
+}
+
+const COUNT_LABELS = [["succeeded", "✓"], ["failed", "✗"], ["running", "▶"], ["aborted", "■"]];
+
+function itemSummary(c) {
+  const line = el("p", `Items: ${c.total}`, "map-items");
+  for (const [kind] of COUNT_LABELS) if (c[kind]) line.append(" · ", el("span", `${c[kind]} ${kind}`, `badge status-${kind}`));
+  return line;
+}
+
+// Under each Map node: its items by status, drawn into the SVG as text (numbers only).
+function drawMapCounts() {
+  const SVG = "http://www.w3.org/2000/svg";
+  for (const [name, c] of Object.entries(mapCounts())) {
+    const node = document.getElementById(nodes[name]);
+    if (!node) continue;
+    let label = node.querySelector("text.map-counts");
+    if (!label) {
+      const box = node.getBBox();
+      label = document.createElementNS(SVG, "text");
+      label.setAttribute("class", "map-counts");
+      label.setAttribute("x", String(box.x + box.width + 4));
+      label.setAttribute("y", String(box.y + box.height / 2 + 3));
+      node.append(label);
+    }
+    const parts = COUNT_LABELS.filter(([kind]) => c[kind]).map(([kind, mark]) => {
+      const span = document.createElementNS(SVG, "tspan");
+      span.setAttribute("class", `count-${kind}`);
+      span.textContent = `${mark}${c[kind]} `;
+      return span;
+    });
+    label.replaceChildren(...parts);
   }
 }
 
@@ -290,6 +359,7 @@ function update(message) {
   const ended = message.status !== status;
   status = message.status;
   applyStatuses();
+  drawMapCounts();
   renderSteps();
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
@@ -328,5 +398,8 @@ document.getElementById("event-order").addEventListener("change", (e) => {
 document.getElementById("event-prev").addEventListener("click", () => { page -= 1; renderEvents(); });
 document.getElementById("event-next").addEventListener("click", () => { page += 1; renderEvents(); });
 
+const graphView = zoomable(document.getElementById("graph"));
 update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
+const opened = new URLSearchParams(location.search);
+if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
 if (status === "RUNNING") connect();
