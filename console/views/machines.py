@@ -193,7 +193,7 @@ def machine_validate(request: HttpRequest) -> JsonResponse:
     result = machine_service.validate_definition(definition, machine_type)
     diagnostics = [_for_editor(d) for d in result.diagnostics]
     payload: dict = {"ok": result.ok, "diagnostics": diagnostics, "language": fdl.language_of(definition)}
-    if result.ok:
+    if result.ok and body.get("draw", True):  # the editor asks for the slow part apart
         drawing = graph.render(definition, machine_type, persist=False)
         payload.update(svg=drawing.svg, graph_error=drawing.error)
     return JsonResponse(payload)

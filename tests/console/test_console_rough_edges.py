@@ -101,3 +101,12 @@ def test_message_attributes_are_listed_as_rows():
                                                                              "BinaryValue": "AAE="}})
     assert message_attributes(stored) == [("a", "Binary", "AAE="), ("b", "Number", "1")]
     assert message_attributes("not json") == [] and message_attributes("[]") == []
+
+
+def test_the_editor_can_ask_for_diagnostics_without_the_slow_drawing(client):
+    text = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    quick = client.post(reverse("machine-validate"), {"definition": text, "draw": False},
+                        content_type="application/json").json()
+    drawn = client.post(reverse("machine-validate"), {"definition": text}, content_type="application/json").json()
+    assert quick["ok"] and "svg" not in quick
+    assert "<svg" in drawn["svg"]

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.e2e.editor import set_definition
 from tests.e2e.test_queues_e2e import sqs_client
 
 pytestmark = pytest.mark.e2e
@@ -144,16 +145,14 @@ def test_expanding_a_long_event_keeps_the_page_width(page, stepyard_server, sfn_
 def test_a_json_syntax_error_is_short_and_goes_to_its_line(page, stepyard_server, shoot):
     page.goto(stepyard_server + "/state-machines/new")
     broken = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}'
-    page.fill("#id_definition", broken)
+    set_definition(page, broken)
     diagnostic = page.locator("#diagnostics .diagnostic")
     diagnostic.wait_for()
     text = diagnostic.inner_text()
     assert "line 4, column 27" in text and "StartAt" not in text and "[Source" not in text
     diagnostic.click()
-    line = page.evaluate(
-        "(() => { const t = document.getElementById('id_definition');"
-        " return t.value.slice(0, t.selectionStart).split('\\n').length; })()")
-    assert line == 4
+    assert page.inner_text(".cm-activeLineGutter") == "4"
+    assert page.locator(".cm-gutter-lint .cm-lint-marker-error").count() == 1
     shoot("json-syntax-error")
     assert page.console_errors == []
 

@@ -28,11 +28,12 @@ function naturalHeight(svg) {
   return svg.getAttribute("height")?.endsWith("pt") ? height * PT_TO_PX : height;
 }
 
+// The drawing as a CSS background (not an <img>: the graph box holds no images at all).
 function minimapImage(svg) {
   const blob = new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" });
-  const image = el("img", "", "minimap-image");
-  image.alt = "";
-  image.src = URL.createObjectURL(blob);
+  const image = el("div", "", "minimap-image");
+  image.dataset.url = URL.createObjectURL(blob);
+  image.style.backgroundImage = `url("${image.dataset.url}")`;
   return image;
 }
 
@@ -54,10 +55,25 @@ class GraphView {
       onZoom: () => this.drawView(), onPan: () => this.drawView(),
     });
     this.readableStart();
-    box.before(this.toolbar());
-    box.addEventListener("wheel", (event) => this.wheel(event), { passive: false });
-    window.addEventListener("resize", () => { this.zoomer.resize(); this.drawView(); });
+    this.tools = this.toolbar();
+    box.before(this.tools);
+    this.onWheel = (event) => this.wheel(event);
+    this.onResize = () => { this.zoomer.resize(); this.drawView(); };
+    box.addEventListener("wheel", this.onWheel, { passive: false });
+    window.addEventListener("resize", this.onResize);
     this.drawView();
+  }
+
+  // Undo everything, for a box whose SVG is about to be replaced (the editor's preview).
+  destroy() {
+    this.zoomer.destroy();
+    this.tools.remove();
+    this.minimap.remove();
+    URL.revokeObjectURL(this.minimap.querySelector(".minimap-image").dataset.url);
+    this.box.removeEventListener("wheel", this.onWheel);
+    window.removeEventListener("resize", this.onResize);
+    this.box.classList.remove("zoomable");
+    this.box.style.height = "";
   }
 
   toolbar() {
@@ -138,7 +154,9 @@ class GraphView {
     map.setAttribute("aria-hidden", "true");
     this.view = el("div", "", "minimap-view");
     const image = minimapImage(this.svg);
-    Object.assign(image.style, { width: `${width * this.mapScale}px`, marginLeft: `${this.mapOffset}px` });
+    Object.assign(image.style, {
+      width: `${width * this.mapScale}px`, height: `${height * this.mapScale}px`, marginLeft: `${this.mapOffset}px`,
+    });
     map.append(image, this.view);
     map.addEventListener("click", (event) => this.jump(event));
     this.box.append(map);
