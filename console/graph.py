@@ -99,6 +99,31 @@ def _render_preview(digest: str, definition: str, machine_type: str) -> Graph:
     return _draw(definition, machine_type)
 
 
+def preview(definition: str, machine_type: str, unless: str = "") -> tuple[str, Graph | None]:
+    """The editor's preview: (digest of the drawing's DOT, its SVG), or (digest, None) when
+    the digest is ``unless``, the drawing the editor shows already. Most edits (a Comment,
+    a Parameters value) leave the drawing as it was, and graphviz, the slow part, is skipped.
+    """
+    try:
+        dot = build_dot(engine.load(definition, machine_type))
+    except DefinitionError as error:
+        return "", Graph(error=f"The definition is not valid, so it cannot be drawn: {error}")
+    except GraphError as error:
+        return "", Graph(error=str(error))
+    digest = hashlib.sha256(f"{RENDERER_VERSION}\0{dot}".encode()).hexdigest()
+    if digest == unless:
+        return digest, None
+    return digest, _svg_of_dot(dot)
+
+
+@lru_cache(maxsize=16)
+def _svg_of_dot(dot: str) -> Graph:
+    try:
+        return Graph(svg=svg_from_dot(dot))
+    except GraphError as error:
+        return Graph(error=str(error))
+
+
 def _draw(definition: str, machine_type: str) -> Graph:
     try:
         machine = engine.load(definition, machine_type)

@@ -194,9 +194,16 @@ def machine_validate(request: HttpRequest) -> JsonResponse:
     diagnostics = [_for_editor(d) for d in result.diagnostics]
     payload: dict = {"ok": result.ok, "diagnostics": diagnostics, "language": fdl.language_of(definition)}
     if result.ok and body.get("draw", True):  # the editor asks for the slow part apart
-        drawing = graph.render(definition, machine_type, persist=False)
-        payload.update(svg=drawing.svg, graph_error=drawing.error)
+        payload.update(_preview(definition, machine_type, body.get("drawn")))
     return JsonResponse(payload)
+
+
+def _preview(definition: str, machine_type: str, drawn: object) -> dict:
+    """The graph, unless it is the drawing ``drawn`` (its digest) the editor shows already."""
+    digest, drawing = graph.preview(definition, machine_type, drawn if isinstance(drawn, str) else "")
+    if drawing is None:
+        return {"graph_digest": digest, "unchanged": True}
+    return {"graph_digest": digest, "svg": drawing.svg, "graph_error": drawing.error}
 
 
 # AWS quotes up to 500 characters of the definition in a JSON syntax error, Jackson's way:

@@ -110,3 +110,17 @@ def test_the_editor_can_ask_for_diagnostics_without_the_slow_drawing(client):
     drawn = client.post(reverse("machine-validate"), {"definition": text}, content_type="application/json").json()
     assert quick["ok"] and "svg" not in quick
     assert "<svg" in drawn["svg"]
+
+
+def test_the_preview_skips_graphviz_when_the_drawing_would_not_change(client):
+    states = {"A": {"Type": "Pass", "End": True}}
+    first = client.post(reverse("machine-validate"), {"definition": json.dumps({"StartAt": "A", "States": states})},
+                        content_type="application/json").json()
+    commented = json.dumps({"Comment": "only a comment", "StartAt": "A", "States": states})
+    again = client.post(reverse("machine-validate"), {"definition": commented, "drawn": first["graph_digest"]},
+                        content_type="application/json").json()
+    assert again["unchanged"] and "svg" not in again
+    renamed = json.dumps({"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}})
+    changed = client.post(reverse("machine-validate"), {"definition": renamed, "drawn": first["graph_digest"]},
+                          content_type="application/json").json()
+    assert "s-B" in changed["svg"] and changed["graph_digest"] != first["graph_digest"]

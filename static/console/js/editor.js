@@ -22,6 +22,7 @@ let timer = null;
 let sequence = 0;
 let inFlight = null; // AbortController of the request about older text
 let graphView = null;
+let drawn = ""; // digest of the drawing shown: the server skips graphviz when it is unchanged
 
 const editor = new CodeEditor(textarea, { onChange: schedule });
 
@@ -39,7 +40,7 @@ async function ask(draw) {
     method: "POST",
     signal: inFlight.signal,
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify({ definition: textarea.value, type: typeField.value, draw }),
+    body: JSON.stringify({ definition: textarea.value, type: typeField.value, draw, drawn }),
   });
   return response.json();
 }
@@ -93,6 +94,11 @@ function show(payload) {
 }
 
 function showGraph(payload) {
+  graphBox.classList.remove("stale");
+  statusBox.textContent = "";
+  if (payload.unchanged) return; // the same drawing: nothing to redraw
+  drawn = payload.graph_digest || "";
+  performance.mark("stepyard:redraw-start");
   graphView?.destroy();
   graphView = null;
   if (payload.svg) {
@@ -101,8 +107,7 @@ function showGraph(payload) {
   } else {
     graphBox.replaceChildren(line("graph-error", payload.graph_error || payload.error));
   }
-  graphBox.classList.remove("stale");
-  statusBox.textContent = "";
+  performance.measure("stepyard:redraw", "stepyard:redraw-start");
 }
 
 function line(cls, text) {

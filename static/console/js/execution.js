@@ -402,4 +402,5 @@ const graphView = zoomable(document.getElementById("graph"));
 update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
+performance.mark("stepyard:graph-interactive"); // read by bench/console_pages.py
 if (status === "RUNNING") connect();
