@@ -34,3 +34,13 @@ def message_attributes(text: str | None) -> list[tuple[str, str, str]]:
         for name, value in sorted(stored.items())
         if isinstance(value, dict)
     ]
+
+
+@register.filter
+def json_preview(text: str | None) -> str | None:
+    """What a page shows of a payload: all of it, indented, or only the start of a long one."""
+    from console.history import PREVIEW_CHARS
+
+    if text is not None and len(text) > PREVIEW_CHARS:
+        return text[:PREVIEW_CHARS]
+    return pretty_json(text)

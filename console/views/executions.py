@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -128,6 +129,27 @@ def execution_history_json(request: HttpRequest, pk: int) -> JsonResponse:
     # Named after the execution (the download attribute names it too, but only for same-origin links).
     response["Content-Disposition"] = content_disposition_header(True, f"{execution.name}-history.json")
     return response
+
+
+@require_GET
+def execution_event_details(request: HttpRequest, pk: int, event_id: int) -> JsonResponse:
+    """One event's details in full (the page carries only the start of long texts)."""
+    execution = _get_execution_or_404(pk)
+    live = express.runtime.events(execution.pk)
+    stored = live if live is not None else HistoryEvent.objects.filter(execution=execution, event_id=event_id)
+    event = next((e for e in stored if e.event_id == event_id), None)
+    if event is None:
+        raise Http404(f"Execution {pk} has no event {event_id}")
+    return JsonResponse(json.loads(event.details) if event.details else {})
+
+
+@require_GET
+def execution_text(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """The execution's whole input or output, as text (the page shows only its start)."""
+    execution = _get_execution_or_404(pk)
+    if part not in ("input", "output"):
+        raise Http404(part)
+    return HttpResponse(getattr(execution, part) or "", content_type="application/json; charset=utf-8")
 
 
 @require_GET

@@ -124,3 +124,20 @@ def test_the_preview_skips_graphviz_when_the_drawing_would_not_change(client):
     changed = client.post(reverse("machine-validate"), {"definition": renamed, "drawn": first["graph_digest"]},
                           content_type="application/json").json()
     assert "s-B" in changed["svg"] and changed["graph_digest"] != first["graph_digest"]
+
+
+def test_a_page_carries_only_the_start_of_long_payloads_and_the_rest_on_request(client):
+    machine = machines.create_machine(
+        name="Big", definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
+    text = json.dumps({"blob": "z" * 50_000})
+    execution = executions.start_execution(machine, name="big", input=text)
+    events = client.get(reverse("execution-events", args=[execution.pk])).json()["events"]
+    entered = next(e for e in events if e["type"] == "PassStateEntered")
+    assert entered["cut"]["input"] > 50_000 and len(entered["details"]["input"]) == history.PREVIEW_CHARS
+    full = client.get(reverse("execution-event-details", args=[execution.pk, entered["id"]])).json()
+    assert json.loads(full["input"]) == json.loads(text)
+    assert json.loads(client.get(reverse("execution-text", args=[execution.pk, "input"])).content) == json.loads(text)
+    assert client.get(reverse("execution-text", args=[execution.pk, "secret"])).status_code == 404
+    assert client.get(reverse("execution-event-details", args=[execution.pk, 999])).status_code == 404
+    page = client.get(reverse("execution-detail", args=[execution.pk])).content.decode()
+    assert len(page) < 40_000

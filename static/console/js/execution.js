@@ -7,6 +7,7 @@
 // Every user-supplied string is inserted as text.
 
 import { zoomable } from "./graph_view.js";
+import { jsonViewer } from "./json_view.js";
 
 const script = document.getElementById("execution-script");
 const pk = script.dataset.pk;
@@ -35,11 +36,6 @@ const el = (tag, text, cls) => {
 function parseMaybe(value) {
   if (typeof value !== "string") return value;
   try { return JSON.parse(value); } catch { return value; }
-}
-
-function pretty(value) {
-  const parsed = parseMaybe(value);
-  return typeof parsed === "string" ? parsed : JSON.stringify(parsed, null, 2);
 }
 
 const elapsed = (ts) => (events.length ? ((ts - events[0].timestamp) * 1000).toFixed(0) + " ms" : "");
@@ -127,8 +123,13 @@ function eventRow(event) {
   if (event.details) {
     const box = el("details");
     box.append(el("summary", summarise(event.details)));
-    const expanded = Object.fromEntries(Object.entries(event.details).map(([k, v]) => [k, parseMaybe(v)]));
-    box.append(el("pre", JSON.stringify(expanded, null, 2)));
+    const expand = (d) => JSON.stringify(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, parseMaybe(v)])));
+    const full = event.cut ? async () => expand(await eventDetails(event.id)) : null;
+    const size = event.cut ? Object.values(event.cut).reduce((a, b) => a + b, 0) : 0;
+    // Drawn when first opened: a page of a hundred events holds no viewers until asked.
+    box.addEventListener("toggle", () => {
+      if (box.open && box.children.length === 1) box.append(jsonViewer(expand(event.details), { full, size }));
+    });
     details.append(box);
   }
   const stateCell = el("td", event.state + (event.iteration ? ` (${event.iteration})` : ""));
@@ -176,6 +177,38 @@ function block(title, text) {
   return box;
 }
 
+// The page holds only the start of long texts (history.PREVIEW_CHARS); the rest on demand.
+async function eventDetails(id) {
+  const response = await fetch(script.dataset.eventUrl.replace(/\/0$/, `/${id}`));
+  return response.json();
+}
+
+const asText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+
+function viewerBlock(title, text, options = {}) {
+  const box = el("div", undefined, "payload");
+  box.append(el("h3", title), jsonViewer(text, options));
+  return box;
+}
+
+// A field of an event's details (input, output, parameters) in a viewer.
+function payloadBlock(title, event, key) {
+  const size = event?.cut?.[key];
+  const full = size ? async () => asText((await eventDetails(event.id))[key]) : null;
+  return viewerBlock(title, asText(event?.details?.[key] ?? ""), { full, size });
+}
+
+// Server-rendered payloads (the execution's input and output) become viewers too.
+function viewFacts() {
+  for (const pre of document.querySelectorAll("#facts-box pre[data-viewer]")) {
+    const size = Number(pre.dataset.size);
+    const cut = size > pre.textContent.length;
+    const full = cut ? async () => (await fetch(pre.dataset.fullUrl)).text() : null;
+    pre.hidden = true;
+    pre.after(jsonViewer(pre.textContent, { full, size }));
+  }
+}
+
 function renderPanel() {
   if (!selected) return;
   document.getElementById("step-hint").hidden = true;
@@ -191,7 +224,7 @@ function renderPanel() {
   if (visit) describeVisit(box, visit);
   for (const token of tokens[selected] || []) box.append(callbackActions(token));
   const definition = data.definitions[selected];
-  if (definition) box.append(block("Definition", JSON.stringify(definition, null, 2)));
+  if (definition) box.append(viewerBlock("Definition", JSON.stringify(definition)));
 }
 
 function visitChooser(mine, shown) {
@@ -211,10 +244,10 @@ function visitChooser(mine, shown) {
 
 function describeVisit(box, visit) {
   if (visit.scheduled.length > 1) box.append(block("Retries", String(visit.scheduled.length - 1)));
-  box.append(block("Input", pretty(visit.entered.details?.input ?? "")));
-  const parameters = visit.scheduled.at(-1)?.details?.parameters;
-  if (parameters) box.append(block("Parameters", pretty(parameters)));
-  if (visit.exited) box.append(block("Output", pretty(visit.exited.details?.output ?? "")));
+  box.append(payloadBlock("Input", visit.entered, "input"));
+  const scheduled = visit.scheduled.at(-1);
+  if (scheduled?.details?.parameters) box.append(payloadBlock("Parameters", scheduled, "parameters"));
+  if (visit.exited) box.append(payloadBlock("Output", visit.exited, "output"));
   for (const failure of visit.failures) {
     const d = failure.details || {};
     box.append(block(`${failure.type} (event ${failure.id})`, [d.error, d.cause].filter(Boolean).join("\n\n")));
@@ -334,7 +367,10 @@ function applyStatuses() {
 async function refreshFacts() {
   const box = document.getElementById("facts-box");
   const response = await fetch(box.dataset.url);
-  if (response.ok) box.innerHTML = await response.text(); // server-rendered, escaped by Django
+  if (response.ok) {
+    box.innerHTML = await response.text(); // server-rendered, escaped by Django
+    viewFacts();
+  }
   if (status !== "RUNNING") document.getElementById("stop-box")?.remove();
 }
 
@@ -399,6 +435,7 @@ document.getElementById("event-prev").addEventListener("click", () => { page -= 
 document.getElementById("event-next").addEventListener("click", () => { page += 1; renderEvents(); });
 
 const graphView = zoomable(document.getElementById("graph"));
+viewFacts();
 update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
