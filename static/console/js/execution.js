@@ -8,6 +8,8 @@
 
 import { zoomable } from "./graph_view.js";
 import { jsonViewer } from "./json_view.js";
+import { duration, localTime, utcTitle } from "./format.js";
+import { Timeline } from "./timeline.js";
 
 const script = document.getElementById("execution-script");
 const pk = script.dataset.pk;
@@ -38,7 +40,13 @@ function parseMaybe(value) {
   try { return JSON.parse(value); } catch { return value; }
 }
 
-const elapsed = (ts) => (events.length ? ((ts - events[0].timestamp) * 1000).toFixed(0) + " ms" : "");
+const elapsed = (ts) => (events.length ? "+" + duration((ts - events[0].timestamp) * 1000) : "");
+
+function timeCell(ts) {
+  const cell = el("td", elapsed(ts));
+  cell.title = `${localTime(new Date(ts * 1000), true)} (${utcTitle(new Date(ts * 1000))})`;
+  return cell;
+}
 
 // ---------------------------------------------------------------- visits (steps table)
 
@@ -86,8 +94,8 @@ function renderSteps() {
       el("td", visit.state + (visit.iteration ? ` (${visit.iteration})` : "")),
       el("td", visit.type),
       statusCell(stepStatus),
-      el("td", elapsed(visit.entered.timestamp)),
-      el("td", end === null ? "—" : ((end - visit.entered.timestamp) * 1000).toFixed(0) + " ms"),
+      timeCell(visit.entered.timestamp),
+      el("td", end === null ? "—" : duration((end - visit.entered.timestamp) * 1000)),
       el("td", String(Math.max(0, visit.scheduled.length - 1))),
     );
     row.addEventListener("click", () => select(visit.state, visit.entered.id));
@@ -100,6 +108,32 @@ function statusCell(value) {
   const td = el("td");
   td.append(el("span", value, "badge status-" + value));
   return td;
+}
+
+// ---------------------------------------------------------------- timeline tab
+
+const timeline = new Timeline(document.getElementById("timeline"), { onSelect: (name, id) => select(name, id) });
+
+function renderTimeline() {
+  if (document.getElementById("timeline").hidden || !events.length) return;
+  const last = events.at(-1).timestamp;
+  timeline.update(visits().map((v) => ({ ...v, status: visitStatus(v) })), {
+    start: events[0].timestamp,
+    end: status === "RUNNING" ? Math.max(last, Date.now() / 1000) : last,
+    selected,
+  });
+}
+
+function showTab(name) {
+  const onTimeline = name === "timeline";
+  document.getElementById("timeline").hidden = !onTimeline;
+  document.getElementById("steps-box").hidden = onTimeline;
+  document.getElementById("tab-timeline").setAttribute("aria-selected", String(onTimeline));
+  document.getElementById("tab-steps").setAttribute("aria-selected", String(!onTimeline));
+  const params = new URLSearchParams(location.search);
+  if (onTimeline) params.set("tab", "timeline"); else params.delete("tab");
+  history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
+  renderTimeline();
 }
 
 // ---------------------------------------------------------------- events table
@@ -135,7 +169,7 @@ function eventRow(event) {
   const stateCell = el("td", event.state + (event.iteration ? ` (${event.iteration})` : ""));
   if (event.state) stateCell.addEventListener("click", () => select(event.state));
   row.append(el("td", String(event.id)), el("td", event.type, "event-type"), stateCell,
-    el("td", elapsed(event.timestamp)), details);
+    timeCell(event.timestamp), details);
   return row;
 }
 
@@ -157,6 +191,7 @@ function select(name, visitId = null) {
   graphView?.reveal(node);
   remember();
   renderSteps();
+  renderTimeline();
   renderEvents();
   renderPanel();
   // One column (phones): the panel is below the tables, so bring it to the reader.
@@ -397,6 +432,7 @@ function update(message) {
   applyStatuses();
   drawMapCounts();
   renderSteps();
+  renderTimeline();
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
   if (tokensChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
@@ -434,10 +470,16 @@ document.getElementById("event-order").addEventListener("change", (e) => {
 document.getElementById("event-prev").addEventListener("click", () => { page -= 1; renderEvents(); });
 document.getElementById("event-next").addEventListener("click", () => { page += 1; renderEvents(); });
 
+document.getElementById("tab-steps").addEventListener("click", () => showTab("steps"));
+document.getElementById("tab-timeline").addEventListener("click", () => showTab("timeline"));
+// Bars of running steps grow while the page is open.
+setInterval(() => { if (status === "RUNNING") renderTimeline(); }, 1000);
+
 const graphView = zoomable(document.getElementById("graph"));
 viewFacts();
 update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
+if (opened.get("tab") === "timeline") showTab("timeline");
 performance.mark("stepyard:graph-interactive"); // read by bench/console_pages.py
 if (status === "RUNNING") connect();
