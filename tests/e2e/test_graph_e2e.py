@@ -24,6 +24,7 @@ def _open(page, server: str, sfn, name: str, definition: dict, run: str, **start
     page.goto(server + "/executions/")
     page.click(f"#execution-table a:text('{run}')")
     page.wait_for_selector("#execution-status:text('SUCCEEDED')", timeout=20_000)
+    page.wait_for_selector("#graph.zoomable")  # the page's script has run
 
 
 def _transform(page) -> str:
