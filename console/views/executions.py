@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from console import graph, history
 from console.forms import StartExecutionForm, StopExecutionForm
-from console.models import Execution, HistoryEvent, StateMachine, TaskToken
+from console.models import Execution, HistoryEvent, StateMachine, TaskToken, Timer
 from console.runtime import express
 from console.runtime.machines import compiled
 from console.services import ServiceError, executions
@@ -193,7 +193,25 @@ def snapshot(execution: Execution, after: int) -> dict[str, Any]:
         "events": [row.as_json() for row in rows if row.id > after],
         "statuses": history.state_statuses(rows, execution.status),
         "tokens": _open_tokens(execution),
+        "timers": _pending_timers(execution),
     }
+
+
+def _pending_timers(execution: Execution) -> dict[str, list[dict[str, Any]]]:
+    """When each state's pending timers fire (a Wait, a retry's backoff, a timeout), by state."""
+    due = dict(Timer.objects.filter(execution=execution).values_list("timer_id", "due_at"))
+    if not due:
+        return {}
+    raw = Execution.objects.filter(pk=execution.pk).values_list("engine_state", flat=True).first()
+    state = json.loads(raw or "{}")
+    frames, waits = state.get("frames", {}), state.get("waits", {})
+    timers: dict[str, list[dict[str, Any]]] = {}
+    for timer_id, due_at in due.items():
+        frame_id, _, purpose = waits.get(timer_id, "|").partition("|")
+        name = (frames.get(frame_id) or {}).get("state_name")
+        if name:
+            timers.setdefault(name, []).append({"purpose": purpose, "due": due_at})
+    return timers
 
 
 def _open_tokens(execution: Execution) -> dict[str, list[dict[str, Any]]]:

@@ -141,3 +141,31 @@ def test_a_page_carries_only_the_start_of_long_payloads_and_the_rest_on_request(
     assert client.get(reverse("execution-event-details", args=[execution.pk, 999])).status_code == 404
     page = client.get(reverse("execution-detail", args=[execution.pk])).content.decode()
     assert len(page) < 40_000
+
+
+def test_times_are_written_in_utc_for_the_page_to_localise():
+    from datetime import UTC, datetime
+
+    from console.templatetags.stepyard import when
+
+    html = when(datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), "precise")
+    assert 'datetime="2026-01-02T03:04:05.678000+00:00"' in html and "2026-01-02 03:04:05.678 UTC" in html
+    assert "1970-01-01 00:01:40 UTC" in when("100")
+    assert when(None) == "—"
+
+
+def test_durations_read_like_a_person_says_them():
+    from console.templatetags.stepyard import human_ms
+
+    assert [human_ms(v) for v in (850, 2400, 42_000, 185_000, 7_800_000)] == [
+        "850 ms", "2.4 s", "42 s", "3 min 5 s", "2 h 10 min"]
+
+
+def test_a_waiting_state_says_when_its_wait_fires(client):
+    machine = machines.create_machine(name="Waits", definition=json.dumps(
+        {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 600, "End": True}}}))
+    execution = executions.start_execution(machine, name="waiting")
+    timers = client.get(reverse("execution-events", args=[execution.pk])).json()["timers"]
+    [hold] = timers["Hold"]
+    assert hold["purpose"] == "wait"
+    assert 590 < hold["due"] - execution.start_date.timestamp() <= 601

@@ -8,7 +8,7 @@
 
 import { zoomable } from "./graph_view.js";
 import { jsonViewer } from "./json_view.js";
-import { duration, localTime, utcTitle } from "./format.js";
+import { duration, localTime, timeElement, utcTitle } from "./format.js";
 import { Timeline } from "./timeline.js";
 
 const script = document.getElementById("execution-script");
@@ -27,6 +27,7 @@ let chosenVisit = null; // id of the *StateEntered event that opened the chosen 
 let newestFirst = false;
 let page = 0;
 let tokens = {}; // state name -> open task tokens [{id, since}]
+let timers = {}; // state name -> pending timers [{purpose, due}] (when a Wait fires, a retry runs)
 
 const el = (tag, text, cls) => {
   const node = document.createElement(tag);
@@ -257,6 +258,8 @@ function renderPanel() {
   if (items) box.append(itemSummary(items));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
   if (visit) describeVisit(box, visit);
+  for (const timer of timers[selected] || []) box.append(timerLine(timer));
+  tickTimers();
   for (const token of tokens[selected] || []) box.append(callbackActions(token));
   const definition = data.definitions[selected];
   if (definition) box.append(viewerBlock("Definition", JSON.stringify(definition)));
@@ -335,6 +338,25 @@ function drawMapCounts() {
       return span;
     });
     label.replaceChildren(...parts);
+  }
+}
+
+// ---------------------------------------------------------------- pending timers
+
+const TIMER_LABELS = { wait: "Wait fires", retry: "Next attempt", timeout: "Times out", heartbeat: "Heartbeat due by" };
+
+function timerLine(timer) {
+  const line = el("p", `${TIMER_LABELS[timer.purpose] || "Timer fires"} at `, "timer-due");
+  const left = el("span", "", "countdown");
+  left.dataset.due = String(timer.due);
+  line.append(timeElement(new Date(timer.due * 1000), true), " ", left);
+  return line;
+}
+
+function tickTimers() {
+  for (const left of document.querySelectorAll("#step-details .countdown[data-due]")) {
+    const ms = Number(left.dataset.due) * 1000 - Date.now();
+    left.textContent = ms > 0 ? `(in ${duration(ms)})` : "(due now)";
   }
 }
 
@@ -427,6 +449,8 @@ function update(message) {
   statuses = message.statuses;
   const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
   tokens = message.tokens || {};
+  const timersChanged = JSON.stringify(timers) !== JSON.stringify(message.timers || {});
+  timers = message.timers || {};
   const ended = message.status !== status;
   status = message.status;
   applyStatuses();
@@ -435,7 +459,8 @@ function update(message) {
   renderTimeline();
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
-  if (tokensChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
+  if (tokensChanged || timersChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
+  tickTimers();
   if (ended) { refreshFacts(); settle(); }
 }
 
@@ -473,11 +498,11 @@ document.getElementById("event-next").addEventListener("click", () => { page += 
 document.getElementById("tab-steps").addEventListener("click", () => showTab("steps"));
 document.getElementById("tab-timeline").addEventListener("click", () => showTab("timeline"));
 // Bars of running steps grow while the page is open.
-setInterval(() => { if (status === "RUNNING") renderTimeline(); }, 1000);
+setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(); } }, 1000);
 
 const graphView = zoomable(document.getElementById("graph"));
 viewFacts();
-update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
+update({ events: data.events, statuses: data.statuses, tokens: data.tokens, timers: data.timers, status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
 if (opened.get("tab") === "timeline") showTab("timeline");

@@ -15,8 +15,9 @@ export function duration(ms) {
 
 const pad = (n, size = 2) => String(n).padStart(size, "0");
 
-export function localTime(date, withDate = false) {
-  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+export function localTime(date, withDate = false, withMs = true) {
+  const ms = withMs ? `.${pad(date.getMilliseconds(), 3)}` : "";
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${ms}`;
   return withDate ? `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}` : time;
 }
 
@@ -38,7 +39,9 @@ export function localiseTimes(root = document) {
   for (const node of root.querySelectorAll("time[data-local]")) {
     const date = new Date(node.dateTime);
     if (Number.isNaN(date.getTime())) continue;
+    const precision = node.dataset.local;
     node.title = utcTitle(date);
-    node.textContent = localTime(date, node.dataset.local !== "time");
+    node.textContent = localTime(date, precision !== "time", precision === "precise");
+    node.removeAttribute("data-local");
   }
 }
