@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from console.api import fnf
-from console.views import executions
+from console.views import executions, versions
 from console.views import machines as views
 
 urlpatterns = [
@@ -31,6 +31,15 @@ urlpatterns = [
     path("executions/<int:pk>/redrive", executions.execution_redrive, name="execution-redrive"),
     path("executions/<int:pk>/history.json", executions.execution_history_json,
          name="execution-history-json"),
+    path("state-machines/<str:name>/versions/", versions.machine_versions, name="machine-versions"),
+    path("state-machines/<str:name>/versions/publish", versions.version_publish, name="version-publish"),
+    path("state-machines/<str:name>/versions/<int:number>/delete", versions.version_delete,
+         name="version-delete"),
+    path("state-machines/<str:name>/aliases/save", versions.alias_save, name="alias-save"),
+    path("state-machines/<str:name>/aliases/<str:alias>/delete", versions.alias_delete, name="alias-delete"),
+    path("state-machines/<str:name>/revisions/<int:number>/diff", versions.revision_diff, name="revision-diff"),
+    path("state-machines/<str:name>/revisions/<int:number>/restore", versions.revision_restore,
+         name="revision-restore"),
     path(
         "state-machines/<str:name>/revisions/<int:number>",
         views.machine_revision,

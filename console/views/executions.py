@@ -18,10 +18,10 @@ from console.models import Execution, HistoryEvent, StateMachine, TaskToken, Tim
 from console.runtime import express
 from console.runtime.machines import compiled
 from console.services import ServiceError, executions
+from console.views.execution_search import STATUSES, Search
 from console.views.machines import _get_machine_or_404
 
 PAGE_SIZE = 50
-STATUSES = [s for s, _ in Execution.STATUSES]
 
 
 def _get_execution_or_404(pk: int) -> Execution:
@@ -31,25 +31,16 @@ def _get_execution_or_404(pk: int) -> Execution:
         raise Http404(f"No execution {pk}") from None
 
 
-def _filtered(request: HttpRequest, machine: StateMachine | None) -> tuple[Any, dict[str, str]]:
-    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
-    filters = {"status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip()}
-    if machine is not None:
-        rows = rows.filter(machine_arn=machine.arn)
-    if filters["status"] in STATUSES:
-        rows = rows.filter(status=filters["status"])
-    if filters["q"]:
-        rows = rows.filter(name__icontains=filters["q"])
-    return rows, filters
-
-
 @require_GET
 def execution_list(request: HttpRequest, name: str | None = None) -> HttpResponse:
     machine = _get_machine_or_404(name) if name else None
-    rows, filters = _filtered(request, machine)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "machine": machine, "filters": filters, "statuses": STATUSES,
-               "nav": "executions"}
+    search = Search.from_query(request.GET)
+    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
+    if machine is not None:
+        rows = rows.filter(machine_arn=machine.arn)
+    page = Paginator(search.apply(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "machine": machine, "filters": search.values, "search": search,
+               "statuses": STATUSES, "nav": "executions"}
     if request.GET.get("partial"):
         return render(request, "console/_execution_rows.html", context)
     return render(request, "console/execution_list.html", context)
