@@ -208,9 +208,19 @@ def test_a_phone_can_use_the_navigation_tables_and_the_inbox(page, stepyard_serv
     sfn.start_execution(stateMachineArn=arn, name="phone-approval")
     page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/state-machines/", "/executions/", "/queues/", "/queues/E2ePhoneInbox/", "/functions/",
-                 "/topics/", "/samples/", "/state-machines/new", "/state-machines/E2ePhone/"):
+                 "/topics/", "/samples/", "/state-machines/new", "/state-machines/E2ePhone/",
+                 "/state-machines/E2ePhone/versions/", "/state-machines/E2ePhone/revisions/1",
+                 "/executions/?text=x&min_s=1"):
         page.goto(stepyard_server + path)
         assert _page_width(page) <= 390, path
+    page.goto(stepyard_server + "/executions/?q=phone-approval")
+    page.click("#execution-table a:text('phone-approval')")
+    page.click("#tab-timeline")
+    page.wait_for_selector(".timeline-bar")
+    assert _page_width(page) <= 390
+    page.click("#s-Ask")  # the step panel comes into view below the tables
+    assert page.locator("#step-details .step-name").bounding_box()["y"] < 844
+    shoot("phone-execution")
     assert page.is_hidden("#main-nav")
     page.click("#nav-toggle")
     page.click("#main-nav a:text('Callbacks')")
