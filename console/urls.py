@@ -27,6 +27,7 @@ urlpatterns = [
     path("executions/<int:pk>/events/<int:event_id>", executions.execution_event_details,
          name="execution-event-details"),
     path("executions/<int:pk>/text/<str:part>", executions.execution_text, name="execution-text"),
+    path("executions/<int:pk>/graph", executions.execution_graph, name="execution-graph"),
     path("executions/<int:pk>/stop", executions.execution_stop, name="execution-stop"),
     path("executions/<int:pk>/redrive", executions.execution_redrive, name="execution-redrive"),
     path("executions/<int:pk>/history.json", executions.execution_history_json,

@@ -91,10 +91,24 @@ def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "console/execution_detail.html",
-        {"execution": execution, "graph": graph.render(execution.definition, execution.type),
+        {"execution": execution, "graph": graph.render(execution.definition, execution.type,
+                                                        expanded=_expanded(request)),
          "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
          "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
     )
+
+
+def _expanded(request: HttpRequest) -> frozenset[str]:
+    """The collapsed containers the reader opened (?expand=id,id; "all" opens every one)."""
+    return frozenset(part for part in request.GET.get("expand", "").split(",")[:200] if part)
+
+
+@require_GET
+def execution_graph(request: HttpRequest, pk: int) -> HttpResponse:
+    """The graph alone, drawn with the containers in ?expand= open."""
+    execution = _get_execution_or_404(pk)
+    drawing = graph.render(execution.definition, execution.type, expanded=_expanded(request))
+    return render(request, "console/_graph_drawing.html", {"graph": drawing})
 
 
 @require_POST

@@ -112,7 +112,8 @@ def _starter_initial(starter: starters.Starter | None, queue_base: str) -> dict:
 @require_GET
 def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     machine = _get_machine_or_404(name)
-    drawing = graph.render(machine.definition, machine.type)
+    expanded = frozenset(part for part in request.GET.get("expand", "").split(",")[:200] if part)
+    drawing = graph.render(machine.definition, machine.type, expanded=expanded)
     revisions = machine.revisions.all()
     return render(
         request,

@@ -102,3 +102,43 @@ def test_a_machine_page_graph_zooms_too(page, stepyard_server, sfn_client):
     page.click("button[aria-label='Zoom out']")
     _changes(page, before)
     assert page.console_errors == []
+
+
+def nested(blocks: int) -> dict:
+    """Blocks of a Map holding two states and a Parallel of two branches: over 80 states."""
+    states: dict = {}
+    for b in range(blocks):
+        after = f"Map {b + 1}" if b + 1 < blocks else "Done"
+        states[f"Map {b}"] = {"Type": "Map", "ItemsPath": "$.items", "ResultPath": None, "Next": f"Par {b}",
+                              "ItemProcessor": {"StartAt": f"In {b}", "States": {
+                                  f"In {b}": {"Type": "Pass", "Next": f"Out {b}"},
+                                  f"Out {b}": {"Type": "Pass", "End": True}}}}
+        states[f"Par {b}"] = {"Type": "Parallel", "ResultPath": None, "Next": after, "Branches": [
+            {"StartAt": f"Left {b}", "States": {f"Left {b}": {"Type": "Pass", "End": True}}},
+            {"StartAt": f"Right {b}", "States": {f"Right {b}": {"Type": "Pass", "End": True}}}]}
+    states["Done"] = {"Type": "Succeed"}
+    return {"StartAt": "Map 0", "States": states}
+
+
+def test_a_large_definition_draws_containers_collapsed_and_opens_them(page, stepyard_server, sfn_client, shoot):
+    sfn = sfn_client(stepyard_server)
+    _open(page, stepyard_server, sfn, "E2eCollapsed", nested(20), "collapsed", input=json.dumps({"items": [1, 2]}))
+    assert page.locator("#graph .node.collapsed").count() == 40
+    assert page.locator("#s-Map_20_3-In_20_3").count() == 0
+    assert "status-succeeded" in page.get_attribute("#s-Map_20_3", "class")
+
+    page.click("#s-Map_20_3")
+    page.click("#expand-button")
+    page.wait_for_selector("#s-Map_20_3-In_20_3.status-succeeded")
+    assert page.locator("#graph .node.collapsed").count() == 39
+    assert "expand=s-Map_20_3" in page.url
+    assert page.text_content("#s-Map_20_3 text.map-counts").strip() == "✓2"
+    page.goto(page.url)
+    page.wait_for_selector("#s-Map_20_3-In_20_3")
+    shoot("collapsed-graph")
+
+    page.goto(stepyard_server + "/state-machines/E2eCollapsed/")
+    page.focus("#s-Par_20_5")  # keyboard: it need not be in view
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#s-Par_20_5-0-Left_20_5")
+    assert page.console_errors == []

@@ -256,6 +256,7 @@ function renderPanel() {
   const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
   const items = mapCounts()[selected];
   if (items) box.append(itemSummary(items));
+  if (document.getElementById(nodes[selected])?.classList.contains("collapsed")) box.append(expandButton(nodes[selected]));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
   if (visit) describeVisit(box, visit);
   for (const timer of timers[selected] || []) box.append(timerLine(timer));
@@ -482,11 +483,46 @@ function connect() {
   };
 }
 
-document.querySelectorAll("#graph .node.state").forEach((node) => {
-  node.setAttribute("tabindex", "0");
-  node.addEventListener("click", () => select(stateByNode[node.id]));
-  node.addEventListener("keydown", (e) => { if (e.key === "Enter") select(stateByNode[node.id]); });
-});
+// ---------------------------------------------------------------- the graph (and its collapsed containers)
+
+let graphView = null;
+const expanded = new Set((new URLSearchParams(location.search).get("expand") || "").split(",").filter(Boolean));
+
+function bindGraph() {
+  graphView = zoomable(document.getElementById("graph"));
+  document.querySelectorAll("#graph .node.state").forEach((node) => {
+    node.setAttribute("tabindex", "0");
+    node.addEventListener("click", () => select(stateByNode[node.id]));
+    node.addEventListener("keydown", (e) => { if (e.key === "Enter") select(stateByNode[node.id]); });
+    if (node.classList.contains("collapsed")) node.addEventListener("dblclick", () => expand(node.id));
+  });
+  document.getElementById(nodes[selected])?.classList.add("selected");
+}
+
+// Draw a collapsed Map or Parallel open (the server redraws the graph with it expanded).
+async function expand(id) {
+  expanded.add(id);
+  const params = new URLSearchParams(location.search);
+  params.set("expand", [...expanded].join(","));
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+  const response = await fetch(`${script.dataset.graphUrl}?expand=${encodeURIComponent([...expanded].join(","))}`);
+  if (!response.ok) return;
+  graphView?.destroy();
+  document.getElementById("graph").innerHTML = await response.text(); // graphviz SVG, names escaped
+  bindGraph();
+  applyStatuses();
+  drawMapCounts();
+  if (selected) graphView?.reveal(document.getElementById(nodes[selected]));
+  renderPanel();
+}
+
+function expandButton(id) {
+  const b = el("button", "Expand in the graph", "button");
+  b.type = "button";
+  b.id = "expand-button";
+  b.addEventListener("click", () => expand(id));
+  return b;
+}
 document.getElementById("event-order").addEventListener("change", (e) => {
   newestFirst = e.target.value === "newest";
   page = 0;
@@ -500,7 +536,7 @@ document.getElementById("tab-timeline").addEventListener("click", () => showTab(
 // Bars of running steps grow while the page is open.
 setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(); } }, 1000);
 
-const graphView = zoomable(document.getElementById("graph"));
+bindGraph();
 viewFacts();
 update({ events: data.events, statuses: data.statuses, tokens: data.tokens, timers: data.timers, status });
 const opened = new URLSearchParams(location.search);
