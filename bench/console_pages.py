@@ -1,17 +1,20 @@
 """Time the console in Chromium on a 150-state workflow: the execution page's load until
 its graph is interactive, and how long typing in the definition editor is ever blocked.
 
-    .venv/bin/python bench/console_pages.py [--states 150] [--loads 10] [--keys 80] [--debug]
+    .venv/bin/python bench/console_pages.py [--states 150] [--loads 10] [--bursts 4] [--debug]
 
 Starts its own server (fresh data directory, random port) and drives Debian's chromium
 through Playwright, as the e2e tests do. Figures go to bench/README.md.
 
 - load: navigation start -> the "stepyard:graph-interactive" mark that execution.js sets
   once the graph pans and zooms, its states are coloured and clickable (the SVG is cached
-  after the first view, so the first load is reported apart).
-- typing: keys typed at ~12 per second with pauses long enough for the preview to redraw;
-  every main-thread task over 50 ms (Long Tasks API) and every key event's duration (Event
-  Timing API: input delay + handlers + the next paint) is recorded.
+  after the first view, so the first load is reported apart); with the Map and Parallel
+  states collapsed, as a large definition is drawn at first, and with all of them open.
+- typing: bursts of a field typed at ~12 keys a second with pauses for validation, then an
+  edit that changes the drawing followed by arrow keys every 40 ms while the preview
+  redraws; every main-thread task over 50 ms (Long Tasks API) and every key event over
+  16 ms (Event Timing API: its duration, input delay + handlers + the next paint, and its
+  input delay, how long the key waited for the main thread) is recorded.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ OBSERVE = """() => {
   new PerformanceObserver((list) => { for (const e of list.getEntries()) benchLong.push([e.startTime, e.duration]); })
     .observe({ type: "longtask", buffered: false });
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (e.name.startsWith("key")) benchKeys.push(e.duration);
+    for (const e of list.getEntries()) {
+      if (e.name.startsWith("key")) benchKeys.push([e.duration, e.processingStart - e.startTime, e.startTime]);
+    }
   }).observe({ type: "event", durationThreshold: 16, buffered: false });
 }"""
 
@@ -82,36 +87,45 @@ def page_loads(page, url: str, loads: int) -> tuple[float, list[float]]:
     return times[0], times[1:]
 
 
-def typing(page, url: str, keys: int) -> dict:
+def typing(page, url: str, bursts: int) -> dict:
     page.goto(url + "/state-machines/Bench150/edit")
     page.wait_for_selector("#graph svg .node", timeout=60_000)
     page.click("#format-button")  # stored compact, as the API received it: one line per field, as a user edits
     page.wait_for_selector(".diagnostics .ok")
     page.wait_for_timeout(1000)
     page.evaluate(OBSERVE)
-    page.keyboard.press("Control+Home")
-    page.click(".cm-line:has-text('\"StartAt\"')")
-    page.keyboard.press("Home")
-    for burst in range(keys // 20):
-        page.keyboard.type(f'"Comment{burst}": "typed at twelve keys a second",'[:20], delay=80)
+    keys = 0
+    # Typing: bursts of a Comment in one Pass state after another (valid JSON after each),
+    # ~12 keys a second, with pauses long enough for validation (the drawing does not change).
+    for burst in range(bursts):
+        page.keyboard.press("Control+Home")
+        state = ("Left 0", "Right 0", "Branch 0", "Item 0")[burst % 4]
+        page.locator(f".cm-line:has-text('\"{state}\": {{')").click()
+        page.keyboard.press("End")
         page.keyboard.press("Enter")
-        time.sleep(1.5)  # long enough for validation and, when valid, a redraw
-    # A change that alters the drawing (a state renamed) makes the preview redraw for real;
-    # type through the redraw to see whether it holds up the keys.
-    page.locator(".cm-line:has-text('\"Default\": \"Left 0\"')").click()
+        text = '"Comment": "typed at twelve keys a second",'
+        page.keyboard.type(text, delay=80)
+        keys += len(text) + 2
+        time.sleep(1.5)
+    # An edit that changes the drawing (a Choice rule's label), then arrow keys every 40 ms for
+    # three seconds: they do not change the text, so the redraw happens while they arrive.
+    page.keyboard.press("Control+Home")
+    page.locator(".cm-line:has-text('\"Variable\": \"$.right\"')").first.click()
     page.keyboard.press("End")
-    for _ in range(4):
+    for _ in range(2):
         page.keyboard.press("ArrowLeft")
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Backspace", delay=80)
-    page.keyboard.type("Right", delay=80)
-    page.wait_for_timeout(1500)
-    page.keyboard.type(" ", delay=80)  # keys typed while the new drawing arrives
-    page.keyboard.press("Backspace", delay=80)
-    page.wait_for_timeout(4000)
+    page.keyboard.type("left", delay=80)  # the Choice's edge label changes: the preview redraws
+    for index in range(75):
+        page.keyboard.press("ArrowRight" if index % 2 else "ArrowLeft", delay=40)
+    keys += 2 + 5 + 4 + 75
+    page.wait_for_timeout(2000)
+    if "--debug" in sys.argv:
+        print(page.inner_text("#diagnostics")[:300])
     marks = page.evaluate("performance.getEntriesByType('mark').concat(performance.getEntriesByType('measure'))"
                           ".map((m) => [m.name, m.startTime, m.duration])")
-    return {"marks": marks, "keys": keys + 11, "long tasks": page.evaluate("benchLong"),
+    return {"marks": marks, "keys": keys, "long tasks": page.evaluate("benchLong"),
             "slow key events": page.evaluate("benchKeys"),
             "redraws": page.evaluate("performance.getEntriesByName('stepyard:redraw').map((m) => m.duration)")}
 
@@ -120,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--states", type=int, default=150)
     parser.add_argument("--loads", type=int, default=10)
-    parser.add_argument("--keys", type=int, default=80)
+    parser.add_argument("--bursts", type=int, default=4)
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -131,18 +145,22 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
-            first, warm = page_loads(page, server.url + "/executions/1/", args.loads)
-            print(f"execution page ({args.states} states): first load {first:.0f} ms; then median "
-                  f"{statistics.median(warm):.0f} ms, max {max(warm):.0f} ms over {len(warm)} loads")
-            result = typing(page, server.url, args.keys)
+            for label, query in (("containers collapsed (the default)", ""), ("every container open", "?expand=all")):
+                first, warm = page_loads(page, server.url + "/executions/1/" + query, args.loads)
+                print(f"execution page ({args.states} states, {label}): first load {first:.0f} ms; then median "
+                      f"{statistics.median(warm):.0f} ms, max {max(warm):.0f} ms over {len(warm)} loads")
+            result = typing(page, server.url, args.bursts)
             longest = max((d for _, d in result["long tasks"]), default=0)
             if args.debug:
-                print("long tasks", result["long tasks"], "keys", sorted(result["slow key events"])[-20:])
+                delays = sorted((round(w), round(t)) for _, w, t in result["slow key events"])
+                print("long tasks", result["long tasks"], "keys (input delay, at)", delays[-12:])
                 print(result["marks"])
-            slowest = max(result["slow key events"], default=0)
+            slowest = max((d for d, _, _ in result["slow key events"]), default=0)
+            delay = max((w for _, w, _ in result["slow key events"]), default=0)
             print(f"editor typing: {result['keys']} keys; main-thread tasks over 50 ms: "
                   f"{len(result['long tasks'])} (longest {longest:.0f} ms); key events over 16 ms: "
-                  f"{len(result['slow key events'])} (slowest {slowest:.0f} ms); preview redraws: "
+                  f"{len(result['slow key events'])} (slowest {slowest:.0f} ms, longest input delay "
+                  f"{delay:.0f} ms); preview redraws: "
                   + ", ".join(f"{r:.0f} ms" for r in result["redraws"]))
             browser.close()
     finally:

@@ -114,7 +114,9 @@ def preview(definition: str, machine_type: str, unless: str = "") -> tuple[str, 
     a Parameters value) leave the drawing as it was, and graphviz, the slow part, is skipped.
     """
     try:
-        dot = build_dot(engine.load(definition, machine_type))
+        # Collapsed containers in a large definition, as its pages draw it: a smaller drawing
+        # is quicker to swap in while the user types.
+        dot = build_dot(engine.load(definition, machine_type), frozenset())
     except DefinitionError as error:
         return "", Graph(error=f"The definition is not valid, so it cannot be drawn: {error}")
     except GraphError as error:

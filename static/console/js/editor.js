@@ -68,7 +68,7 @@ async function draw(mine) {
     payload = { ok: true, graph_error: "Could not reach Stepyard to draw: " + error };
   }
   if (mine !== sequence) return;
-  requestAnimationFrame(() => { if (mine === sequence) showGraph(payload); });
+  requestAnimationFrame(() => { if (mine === sequence) showGraph(payload, mine); });
 }
 
 function show(payload) {
@@ -93,7 +93,12 @@ function show(payload) {
   }
 }
 
-function showGraph(payload) {
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// The swap is done in two tasks (insert the SVG; then make it pan and zoom), so a key
+// pressed meanwhile waits for one of them, not both; a key pressed before the swap
+// starts cancels it (the text changed, a newer drawing is coming).
+async function showGraph(payload, mine) {
   graphBox.classList.remove("stale");
   statusBox.textContent = "";
   if (payload.unchanged) return; // the same drawing: nothing to redraw
@@ -101,12 +106,14 @@ function showGraph(payload) {
   performance.mark("stepyard:redraw-start");
   graphView?.destroy();
   graphView = null;
-  if (payload.svg) {
-    graphBox.innerHTML = payload.svg;
-    graphView = zoomable(graphBox);
-  } else {
+  if (!payload.svg) {
     graphBox.replaceChildren(line("graph-error", payload.graph_error || payload.error));
+    return;
   }
+  graphBox.innerHTML = payload.svg;
+  await nextTask();
+  if (mine !== sequence) return;
+  graphView = zoomable(graphBox);
   performance.measure("stepyard:redraw", "stepyard:redraw-start");
 }
 

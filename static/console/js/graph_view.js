@@ -28,9 +28,17 @@ function naturalHeight(svg) {
   return svg.getAttribute("height")?.endsWith("pt") ? height * PT_TO_PX : height;
 }
 
-// The drawing as a CSS background (not an <img>: the graph box holds no images at all).
-function minimapImage(svg) {
-  const blob = new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" });
+// The whole drawing as a CSS background (not an <img>: the graph box holds no images at
+// all): a copy of the SVG without svg-pan-zoom's pan and zoom, with its own viewBox back.
+function minimapImage(svg, viewBox) {
+  const copy = svg.cloneNode(true);
+  copy.setAttribute("viewBox", `${viewBox.x} ${viewBox.y} ${viewBox.width} ${viewBox.height}`);
+  copy.removeAttribute("style");
+  const viewport = copy.querySelector(".svg-pan-zoom_viewport");
+  viewport?.removeAttribute("transform");
+  viewport?.removeAttribute("style");
+  copy.querySelector("#svg-pan-zoom-controls")?.remove();
+  const blob = new Blob([new XMLSerializer().serializeToString(copy)], { type: "image/svg+xml" });
   const image = el("div", "", "minimap-image");
   image.dataset.url = URL.createObjectURL(blob);
   image.style.backgroundImage = `url("${image.dataset.url}")`;
@@ -44,7 +52,9 @@ class GraphView {
     const height = Math.max(240, Math.min(naturalHeight(svg) + 24, window.innerHeight * 0.72));
     box.style.height = `${Math.round(height)}px`;
     box.classList.add("zoomable");
-    this.minimap = this.buildMinimap();
+    this.minimap = null; // drawn when the page is idle: it copies the whole drawing
+    const drawn = svg.viewBox.baseVal; // svg-pan-zoom takes the viewBox away
+    this.viewBox = { x: drawn.x, y: drawn.y, width: drawn.width, height: drawn.height };
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.style.width = "100%";
@@ -61,15 +71,18 @@ class GraphView {
     this.onResize = () => { this.zoomer.resize(); this.drawView(); };
     box.addEventListener("wheel", this.onWheel, { passive: false });
     window.addEventListener("resize", this.onResize);
-    this.drawView();
+    this.idle = (window.requestIdleCallback || setTimeout)(() => { this.minimap = this.buildMinimap(); this.drawView(); });
   }
 
   // Undo everything, for a box whose SVG is about to be replaced (the editor's preview).
   destroy() {
+    (window.cancelIdleCallback || clearTimeout)(this.idle);
     this.zoomer.destroy();
     this.tools.remove();
-    this.minimap.remove();
-    URL.revokeObjectURL(this.minimap.querySelector(".minimap-image").dataset.url);
+    if (this.minimap) {
+      this.minimap.remove();
+      URL.revokeObjectURL(this.minimap.querySelector(".minimap-image").dataset.url);
+    }
     this.box.removeEventListener("wheel", this.onWheel);
     window.removeEventListener("resize", this.onResize);
     this.box.classList.remove("zoomable");
@@ -146,14 +159,14 @@ class GraphView {
     // The whole drawing shrunk into at most 160 x (60% of the box); a very narrow one is
     // centred in a box wide enough to click.
     const map = el("div", "", "minimap");
-    const { width, height } = this.svg.viewBox.baseVal;
+    const { width, height } = this.viewBox;
     this.mapScale = Math.min(160 / width, (parseFloat(this.box.style.height) * 0.6) / height);
     const mapWidth = Math.max(48, width * this.mapScale);
     this.mapOffset = (mapWidth - width * this.mapScale) / 2;
     Object.assign(map.style, { width: `${mapWidth}px`, height: `${height * this.mapScale}px` });
     map.setAttribute("aria-hidden", "true");
     this.view = el("div", "", "minimap-view");
-    const image = minimapImage(this.svg);
+    const image = minimapImage(this.svg, this.viewBox);
     Object.assign(image.style, {
       width: `${width * this.mapScale}px`, height: `${height * this.mapScale}px`, marginLeft: `${this.mapOffset}px`,
     });
@@ -164,7 +177,7 @@ class GraphView {
   }
 
   drawView() {
-    if (!this.zoomer || !this.minimap.clientWidth) return;
+    if (!this.zoomer || !this.minimap?.clientWidth) return;
     const sizes = this.zoomer.getSizes();
     const pan = this.zoomer.getPan();
     const scale = this.mapScale;
