@@ -70,5 +70,6 @@ def test_a_viewer_collapses_and_events_open_their_details(page, stepyard_server,
     assert viewer.locator(".json-number:visible").count() == 0
 
     page.locator("#events summary").first.click()
+    page.locator("#events .json-viewer").wait_for()  # drawn on the (asynchronous) toggle event
     assert page.locator("#events .json-viewer").count() == 1
     assert page.console_errors == []
