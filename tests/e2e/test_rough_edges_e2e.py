@@ -220,6 +220,7 @@ def test_a_phone_can_use_the_navigation_tables_and_the_inbox(page, stepyard_serv
     assert _page_width(page) <= 390
     page.click("#s-Ask")  # the step panel comes into view below the tables
     assert page.locator("#step-details .step-name").bounding_box()["y"] < 844
+    assert page.locator("#step-details .callback-actions button:text('Approve (SendTaskSuccess)')").count() == 1
     shoot("phone-execution")
     assert page.is_hidden("#main-nav")
     page.click("#nav-toggle")

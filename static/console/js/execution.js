@@ -8,7 +8,9 @@
 
 import { zoomable } from "./graph_view.js";
 import { jsonViewer } from "./json_view.js";
-import { duration, localTime, timeElement, utcTitle } from "./format.js";
+import { duration, localTime, utcTitle } from "./format.js";
+import { drawMapCounts, itemSummary, mapCounts } from "./map_counts.js";
+import { callbackActions, tickTimers, timerLine } from "./step_actions.js";
 import { Timeline } from "./timeline.js";
 
 const script = document.getElementById("execution-script");
@@ -18,6 +20,10 @@ const nodes = data.nodes; // state name -> node id
 const stateByNode = Object.fromEntries(Object.entries(nodes).map(([name, id]) => [id, name]));
 const STATUS_CLASSES = ["status-in-progress", "status-succeeded", "status-failed", "status-caught", "status-cancelled"];
 const PAGE = 100;
+const callbackForms = {
+  urlOf: (id, action) => script.dataset.callbackUrl.replace("/0/approve", `/${id}/${action}`),
+  csrf: document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]"),
+};
 const events = [];
 let status = data.status;
 let statuses = {};
@@ -254,14 +260,14 @@ function renderPanel() {
   const state = statuses[selected] || "not reached";
   box.append(el("span", state, "badge status-" + state.replace(" ", "-")));
   const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
-  const items = mapCounts()[selected];
+  const items = mapCounts(events)[selected];
   if (items) box.append(itemSummary(items));
   if (document.getElementById(nodes[selected])?.classList.contains("collapsed")) box.append(expandButton(nodes[selected]));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
   if (visit) describeVisit(box, visit);
   for (const timer of timers[selected] || []) box.append(timerLine(timer));
-  tickTimers();
-  for (const token of tokens[selected] || []) box.append(callbackActions(token));
+  tickTimers(document.getElementById("step-details"));
+  for (const token of tokens[selected] || []) box.append(callbackActions(token, callbackForms));
   const definition = data.definitions[selected];
   if (definition) box.append(viewerBlock("Definition", JSON.stringify(definition)));
 }
@@ -291,119 +297,6 @@ function describeVisit(box, visit) {
     const d = failure.details || {};
     box.append(block(`${failure.type} (event ${failure.id})`, [d.error, d.cause].filter(Boolean).join("\n\n")));
   }
-}
-
-// ---------------------------------------------------------------- Map items by status
-
-const COUNTED = { MapIterationSucceeded: "succeeded", MapIterationFailed: "failed", MapIterationAborted: "aborted" };
-
-function mapCounts() {
-  const counts = {};
-  for (const event of events) {
-    if (!event.type.startsWith("MapIteration")) continue;
-    const c = (counts[event.state] ||= { total: 0, running: 0, succeeded: 0, failed: 0, aborted: 0 });
-    if (event.type === "MapIterationStarted") { c.total += 1; c.running += 1; continue; }
-    const kind = COUNTED[event.type];
-    if (kind) { c[kind] += 1; c.running -= 1; }
-  }
-  return counts;
-}
-
-const COUNT_LABELS = [["succeeded", "✓"], ["failed", "✗"], ["running", "▶"], ["aborted", "■"]];
-
-function itemSummary(c) {
-  const line = el("p", `Items: ${c.total}`, "map-items");
-  for (const [kind] of COUNT_LABELS) if (c[kind]) line.append(" · ", el("span", `${c[kind]} ${kind}`, `badge status-${kind}`));
-  return line;
-}
-
-// Under each Map node: its items by status, drawn into the SVG as text (numbers only).
-function drawMapCounts() {
-  const SVG = "http://www.w3.org/2000/svg";
-  for (const [name, c] of Object.entries(mapCounts())) {
-    const node = document.getElementById(nodes[name]);
-    if (!node) continue;
-    let label = node.querySelector("text.map-counts");
-    if (!label) {
-      const box = node.getBBox();
-      label = document.createElementNS(SVG, "text");
-      label.setAttribute("class", "map-counts");
-      label.setAttribute("x", String(box.x + box.width + 4));
-      label.setAttribute("y", String(box.y + box.height / 2 + 3));
-      node.append(label);
-    }
-    const parts = COUNT_LABELS.filter(([kind]) => c[kind]).map(([kind, mark]) => {
-      const span = document.createElementNS(SVG, "tspan");
-      span.setAttribute("class", `count-${kind}`);
-      span.textContent = `${mark}${c[kind]} `;
-      return span;
-    });
-    label.replaceChildren(...parts);
-  }
-}
-
-// ---------------------------------------------------------------- pending timers
-
-const TIMER_LABELS = { wait: "Wait fires", retry: "Next attempt", timeout: "Times out", heartbeat: "Heartbeat due by" };
-
-function timerLine(timer) {
-  const line = el("p", `${TIMER_LABELS[timer.purpose] || "Timer fires"} at `, "timer-due");
-  const left = el("span", "", "countdown");
-  left.dataset.due = String(timer.due);
-  line.append(timeElement(new Date(timer.due * 1000), true), " ", left);
-  return line;
-}
-
-function tickTimers() {
-  for (const left of document.querySelectorAll("#step-details .countdown[data-due]")) {
-    const ms = Number(left.dataset.due) * 1000 - Date.now();
-    left.textContent = ms > 0 ? `(in ${duration(ms)})` : "(due now)";
-  }
-}
-
-// ---------------------------------------------------------------- callback actions
-
-function callbackUrl(id, action) {
-  return script.dataset.callbackUrl.replace("/0/approve", `/${id}/${action}`);
-}
-
-function actionForm(id, action, label, fields) {
-  const form = el("form", undefined, "callback-form");
-  form.method = "post";
-  form.action = callbackUrl(id, action);
-  const csrf = document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]").cloneNode();
-  const back = el("input");
-  Object.assign(back, { type: "hidden", name: "next", value: location.pathname });
-  form.append(csrf, back, ...fields);
-  const button = el("button", label, "button");
-  button.type = "submit";
-  button.id = `${action}-${id}`;
-  form.append(button);
-  return form;
-}
-
-function field(tag, name, placeholder, value = "") {
-  const input = el(tag);
-  Object.assign(input, { name, placeholder, value });
-  return input;
-}
-
-function callbackActions(token) {
-  const box = el("div", undefined, "callback-actions");
-  box.append(el("h3", `Waiting for a callback since ${new Date(token.since).toLocaleTimeString()}`));
-  const output = field("textarea", "output", "Output (JSON)", "{}");
-  output.id = `output-${token.id}`;
-  const approve = actionForm(token.id, "approve", "Approve (SendTaskSuccess)", [output]);
-  output.addEventListener("input", () => {
-    let ok = true;
-    try { JSON.parse(output.value); } catch { ok = false; }
-    output.classList.toggle("invalid", !ok);
-    approve.querySelector("button").disabled = !ok;
-  });
-  const reject = actionForm(token.id, "reject", "Reject (SendTaskFailure)",
-    [field("input", "error", "Error"), field("input", "cause", "Cause")]);
-  box.append(approve, reject, actionForm(token.id, "heartbeat", "Send heartbeat", []));
-  return box;
 }
 
 // ---------------------------------------------------------------- live updates
@@ -455,13 +348,13 @@ function update(message) {
   const ended = message.status !== status;
   status = message.status;
   applyStatuses();
-  drawMapCounts();
+  drawMapCounts(mapCounts(events), nodes);
   renderSteps();
   renderTimeline();
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
   if (tokensChanged || timersChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
-  tickTimers();
+  tickTimers(document.getElementById("step-details"));
   if (ended) { refreshFacts(); settle(); }
 }
 
@@ -511,7 +404,7 @@ async function expand(id) {
   document.getElementById("graph").innerHTML = await response.text(); // graphviz SVG, names escaped
   bindGraph();
   applyStatuses();
-  drawMapCounts();
+  drawMapCounts(mapCounts(events), nodes);
   if (selected) graphView?.reveal(document.getElementById(nodes[selected]));
   renderPanel();
 }
@@ -534,7 +427,7 @@ document.getElementById("event-next").addEventListener("click", () => { page += 
 document.getElementById("tab-steps").addEventListener("click", () => showTab("steps"));
 document.getElementById("tab-timeline").addEventListener("click", () => showTab("timeline"));
 // Bars of running steps grow while the page is open.
-setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(); } }, 1000);
+setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(document.getElementById("step-details")); } }, 1000);
 
 bindGraph();
 viewFacts();
