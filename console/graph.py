@@ -69,6 +69,14 @@ def state_sources(machine: Any) -> dict[str, Any]:
     return {state.name: state.source for state in _walk(machine)}
 
 
+def openable(machine: Any, asked: str) -> frozenset[str]:
+    """The containers a reader asked to open (``?expand=id,id`` or ``all``) that exist."""
+    wanted = set(asked.split(",")[:500])
+    if "all" in wanted:
+        return frozenset({"all"})
+    return frozenset(wanted & set(state_node_ids(machine).values()))
+
+
 def _collect_ids(machine: Any, parent: tuple[str, ...], ids: dict[str, str]) -> None:
     for state in machine.states.values():
         path = parent + (state.name,)

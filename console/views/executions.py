@@ -88,26 +88,22 @@ def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = snapshot(execution, after=0)
     data["nodes"] = graph.state_node_ids(machine)
     data["definitions"] = graph.state_sources(machine)
+    expanded = graph.openable(machine, request.GET.get("expand", ""))
     return render(
         request,
         "console/execution_detail.html",
-        {"execution": execution, "graph": graph.render(execution.definition, execution.type,
-                                                        expanded=_expanded(request)),
+        {"execution": execution, "graph": graph.render(execution.definition, execution.type, expanded=expanded),
          "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
          "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
     )
-
-
-def _expanded(request: HttpRequest) -> frozenset[str]:
-    """The collapsed containers the reader opened (?expand=id,id; "all" opens every one)."""
-    return frozenset(part for part in request.GET.get("expand", "").split(",")[:200] if part)
 
 
 @require_GET
 def execution_graph(request: HttpRequest, pk: int) -> HttpResponse:
     """The graph alone, drawn with the containers in ?expand= open."""
     execution = _get_execution_or_404(pk)
-    drawing = graph.render(execution.definition, execution.type, expanded=_expanded(request))
+    expanded = graph.openable(compiled(execution.definition, execution.type), request.GET.get("expand", ""))
+    drawing = graph.render(execution.definition, execution.type, expanded=expanded)
     return render(request, "console/_graph_drawing.html", {"graph": drawing})
 
 

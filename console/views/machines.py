@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from console import graph, starters
 from console.forms import EditMachineForm, MachineForm
 from console.models import Function, StateMachine, StateMachineRevision
+from console.runtime.machines import compiled
 from console.services import ServiceError, StateMachineDoesNotExist
 from console.services import machines as machine_service
 from console.views import fdl
+from engine.errors import DefinitionError
 
 MAX_PREVIEW_BYTES = 1_048_576
 
@@ -112,8 +114,7 @@ def _starter_initial(starter: starters.Starter | None, queue_base: str) -> dict:
 @require_GET
 def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     machine = _get_machine_or_404(name)
-    expanded = frozenset(part for part in request.GET.get("expand", "").split(",")[:200] if part)
-    drawing = graph.render(machine.definition, machine.type, expanded=expanded)
+    drawing = graph.render(machine.definition, machine.type, expanded=_openable(machine, request))
     revisions = machine.revisions.all()
     return render(
         request,
@@ -121,6 +122,16 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         {"machine": machine, "graph": drawing, "revisions": revisions,
          "definition": _pretty(machine.definition), "asl_equivalent": fdl.asl_equivalent(machine.definition)},
     )
+
+
+def _openable(machine: StateMachine, request: HttpRequest) -> frozenset[str]:
+    asked = request.GET.get("expand", "")
+    if not asked:
+        return frozenset()
+    try:
+        return graph.openable(compiled(machine.definition, machine.type), asked)
+    except DefinitionError:  # an FDL flow or a definition stored before a rule changed
+        return frozenset()
 
 
 @require_GET

@@ -39,3 +39,9 @@ def test_the_execution_graph_endpoint_draws_what_was_opened(client):
     everything = client.get(reverse("execution-graph", args=[execution.pk]), {"expand": "all"}).content.decode()
     assert "s-Par_20_1-0-Left_20_1" not in closed and "s-Par_20_1-0-Left_20_1" in opened
     assert "collapsed" not in everything
+
+
+def test_only_containers_that_exist_can_be_asked_open():
+    machine = engine.load(json.dumps(nested(20)))
+    assert graph.openable(machine, "s-Map_20_1,nonsense,s-Done") == frozenset({"s-Map_20_1", "s-Done"})
+    assert graph.openable(machine, "x,all") == frozenset({"all"})
