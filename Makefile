@@ -8,14 +8,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test deps system-deps test-deps migrate lint bench
+NODE_SDK := console/functions/node/sdk
 
-# Function handlers call back at STEPYARD_PUBLIC_URL: the address served here unless set.
-run: deps system-deps migrate
-	PORT=$(PORT) STEPYARD_PUBLIC_URL=$${STEPYARD_PUBLIC_URL:-http://$(HOST):$(PORT)} \
-		$(BIN)/daphne -b $(HOST) -p $(PORT) console.asgi:application
+.PHONY: run test deps system-deps node-deps test-deps migrate lint bench
 
-test: deps system-deps test-deps lint
+# PORT tells the server its own address before any request does (console/addresses.py).
+run: deps system-deps node-deps migrate
+	PORT=$(PORT) $(BIN)/daphne -b $(HOST) -p $(PORT) console.asgi:application
+
+test: deps system-deps node-deps test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 deps: $(VENV)/.installed
@@ -27,6 +28,17 @@ $(VENV)/.installed: requirements.txt
 
 system-deps:
 	@scripts/ensure-debian-packages dot:graphviz
+
+# Node.js functions run on the machine's node and find the AWS SDKs Lambda's runtime
+# provides (aws-sdk v2, @aws-sdk/client-* v3) in $(NODE_SDK)/node_modules, installed
+# from the committed lockfile whenever it changes.
+node-deps: $(NODE_SDK)/node_modules/.installed
+
+$(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package-lock.json
+	@scripts/ensure-debian-packages node:nodejs npm:npm
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(NODE_SDK) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "stepyard: npm is missing; Node.js functions will not find the AWS SDKs" >&2; fi
 
 # The end-to-end tests drive Debian's Chromium (never a downloaded browser).
 test-deps:

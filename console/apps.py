@@ -9,6 +9,12 @@ class ConsoleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from console.integrations import load_builtin
+        from console.jsonata_regex import bounded_regex_engine
+        from engine.jsonata_bounds import LIMITS
 
         load_builtin()
+        LIMITS.timeout_s = settings.STEPYARD_JSONATA_TIMEOUT_S
+        LIMITS.regex_engine = bounded_regex_engine

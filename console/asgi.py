@@ -7,6 +7,7 @@ through one shared thread and would serialise concurrent callers. In the embedde
 """
 
 import asyncio
+import contextvars
 import io
 import os
 
@@ -16,18 +17,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
-from console.api import protocol, sns  # noqa: E402
+from console import addresses  # noqa: E402
+from console.api import guard, lambda_api, protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
 from console.runtime.scheduler import start_embedded  # noqa: E402
 from console.serving import trim_daphne  # noqa: E402
+from console.upstream import gateway  # noqa: E402
 
 trim_daphne()
+gateway.check_configuration()
 publish.install()
 if settings.STEPYARD_EMBEDDED_ENGINE:
     start_embedded()
@@ -37,8 +40,8 @@ if settings.STEPYARD_EMBEDDED_ENGINE:
 router = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_asgi_app),
-        # Only pages served by this host may open websockets (no cross-site hijacking).
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # Only pages served by this server may open websockets (no cross-site hijacking).
+        "websocket": guard.same_origin_websockets(URLRouter(websocket_urlpatterns)),
     }
 )
 
@@ -72,7 +75,8 @@ async def _api_call(scope, receive, send) -> None:
     else:
         request = ASGIRequest(scope, io.BytesIO(body))
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(protocol._POOL, protocol._handle_in_pool, request)
+        response = await loop.run_in_executor(
+            protocol._POOL, contextvars.copy_context().run, protocol._handle_in_pool, request)
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
     headers.append((b"content-length", str(len(response.content)).encode()))
     await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
@@ -94,17 +98,10 @@ def _form_content_type(scope) -> str | None:
     return None
 
 
-async def _read_all(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if message["type"] == "http.disconnect" or not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _form_post(scope, receive, send, content_type: str) -> None:
-    body = await _read_all(receive)
+    body = await _read_body(receive)
+    if body is None:
+        return await guard.refuse(send, 413, "The request body is too large.")
     if not sns.is_query_call(content_type, body):
         replayed = False
 
@@ -118,7 +115,7 @@ async def _form_post(scope, receive, send, content_type: str) -> None:
         await router(scope, replay, send)
         return
     response = await asyncio.get_running_loop().run_in_executor(
-        protocol._POOL, sns.handle_request, ASGIRequest(scope, io.BytesIO(body)))
+        protocol._POOL, contextvars.copy_context().run, sns.handle_request, ASGIRequest(scope, io.BytesIO(body)))
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
     headers.append((b"content-length", str(len(response.content)).encode()))
     await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
@@ -127,8 +124,18 @@ async def _form_post(scope, receive, send, content_type: str) -> None:
 
 async def application(scope, receive, send):
     publish.bind_loop(asyncio.get_running_loop())
-    if _is_api_call(scope):
+    if scope["type"] in ("http", "websocket"):
+        addresses.bind(scope.get("scheme", "http"), scope["headers"])
+    if scope["type"] == "http" and (refused := guard.refusal(scope)) is not None:
+        await guard.refuse(send, *refused)
+    # DynamoDB, S3, EventBridge, ...: the embedded moto or the upstream (console/upstream/).
+    elif (route := gateway.claims(scope)) is not None:
+        await gateway.serve(scope, receive, send, route)
+    elif _is_api_call(scope):
         await _api_call(scope, receive, send)
+    elif lambda_api.is_lambda_path(scope):
+        # The Lambda API is REST-JSON: no X-Amz-Target, an operation per dated path.
+        await lambda_api.serve(scope, receive, send)
     elif (content_type := _form_content_type(scope)) is not None:
         await _form_post(scope, receive, send, content_type)
     else:

@@ -4,6 +4,7 @@
 (re)connect and receives what it missed, then every new step (coalesced).
 ``/ws/executions/`` and ``/ws/state-machines/<pk>/``: starts and status changes of any
 execution or of one state machine's, for the lists.
+``/ws/functions/<pk>/``: a function's invocations started or ended (its page's list).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from console.models import Execution
-from console.runtime.publish import MACHINES_GROUP, execution_group, machine_group
+from console.runtime.publish import MACHINES_GROUP, execution_group, function_group, machine_group
 from console.views.executions import snapshot
+from engine import json_types
 
 MIN_INTERVAL_S = 0.15  # coalesce bursts of steps into a few messages a second
 
@@ -27,6 +29,14 @@ def _snapshot(pk: int, after: int) -> dict | None:
 
 
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):
+    @classmethod
+    async def decode_json(cls, text_data: str) -> object:
+        # What a page sends is untrusted: deep or broken JSON reads as "nothing".
+        try:
+            return json_types.loads(text_data)
+        except ValueError:
+            return None
+
     async def connect(self) -> None:
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
         self.after = 0
@@ -94,4 +104,19 @@ class MachineListConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_discard(MACHINES_GROUP, self.channel_name)
 
     async def list_changed(self, message: dict) -> None:
+        await self.send_json({"changed": True})
+
+
+class FunctionConsumer(AsyncJsonWebsocketConsumer):
+    """A function's page: an invocation started or ended, through the console, the API or a task."""
+
+    async def connect(self) -> None:
+        self.group = function_group(self.scope["url_route"]["kwargs"]["pk"])
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def invocations_changed(self, message: dict) -> None:
         await self.send_json({"changed": True})

@@ -27,6 +27,15 @@ def trim_daphne() -> None:
     if not hasattr(http._parseContentType, "cache_info"):
         http._parseContentType = functools.lru_cache(maxsize=64)(http._parseContentType)
     http_protocol.HTTPFactory.log = _no_twisted_access_log
+    http.HTTPChannel.lineLengthExceeded = _answer_long_line
+
+
+def _answer_long_line(self, line) -> None:
+    """Answer a request line or header over Twisted's 16 KiB limit (it would hang up silently)."""
+    first = getattr(self, "_HTTPChannel__first_line", 0)
+    status = b"414 URI Too Long" if first else b"431 Request Header Fields Too Large"
+    self.transport.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    self.loseConnection()
 
 
 def _no_twisted_access_log(self, request) -> None:

@@ -69,10 +69,20 @@ STEPYARD_DEFAULT_ROLE_ARN = f"arn:aws:iam::{STEPYARD_ACCOUNT}:role/stepyard"
 STEPYARD_EMBEDDED_ENGINE = _env_bool("STEPYARD_EMBEDDED_ENGINE", True)
 # How often workers look for due work written by other processes (seconds).
 STEPYARD_POLL_S = float(os.environ.get("STEPYARD_POLL_S", "0.05" if os.environ.get("DATABASE_URL") else "1"))
+# How long an integration call stays leased to the worker performing it. A live worker renews
+# its leases (a third of this apart), so a dead worker's calls are redone this soon.
+STEPYARD_LEASE_S = float(os.environ.get("STEPYARD_LEASE_S", "10"))
+if not STEPYARD_LEASE_S > 0:
+    raise ImproperlyConfigured("STEPYARD_LEASE_S must be a positive number of seconds")
 
 # Graph drawing limits: beyond these a definition gets a clear message, never a hang.
 STEPYARD_GRAPH_MAX_STATES = _env_int("STEPYARD_GRAPH_MAX_STATES", 600)
 STEPYARD_GRAPH_TIMEOUT_S = _env_int("STEPYARD_GRAPH_TIMEOUT_S", 20)
+# Longest time one JSONata expression may run before it fails its state (States.QueryEvaluationError).
+STEPYARD_JSONATA_TIMEOUT_S = float(os.environ.get("STEPYARD_JSONATA_TIMEOUT_S", "5"))
+
+# Step Functions Local's mock configuration file: "<machine ARN>#<test case>" runs a test case.
+STEPYARD_MOCK_CONFIG = os.environ.get("STEPYARD_MOCK_CONFIG") or os.environ.get("SFN_MOCK_CONFIG", "")
 
 INSTALLED_APPS = [
     "daphne",

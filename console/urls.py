@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from console.api import fnf
-from console.views import executions, versions
+from console.views import executions, map_runs, services, versions
 from console.views import machines as views
 
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("console.urls_queues")),
     path("", include("console.urls_functions")),
     path("", include("console.urls_topics")),
+    path("", include("console.urls_test_cases")),
+    path("services/", services.service_list, name="service-list"),
+    path("map-runs/<path:arn>", map_runs.map_run_detail, name="map-run-detail"),
     path("state-machines/", views.machine_list, name="machine-list"),
     path("state-machines/new", views.machine_create, name="machine-create"),
     path("state-machines/validate", views.machine_validate, name="machine-validate"),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("functions/<str:name>/edit", functions.function_edit, name="function-edit"),
     path("functions/<str:name>/invoke", functions.function_invoke, name="function-invoke"),
     path("functions/<str:name>/delete", functions.function_delete, name="function-delete"),
+    path("functions/<str:name>/code.zip", functions.function_code_zip, name="function-code-zip"),
 ]

@@ -55,17 +55,23 @@ def execution_context(
     state_machine_name: str,
     start_time: float,
     role_arn: str | None = None,
-    redrive_count: int = 0,
+    redrive_count: int | None = 0,
 ) -> dict[str, Any]:
-    """The ``Execution`` and ``StateMachine`` parts of the context object (no Input)."""
+    """The ``Execution`` and ``StateMachine`` parts of the context object (no Input).
+
+    ``redrive_count`` None leaves RedriveCount out, as AWS does for Express executions
+    (they cannot be redriven).
+    """
+    execution: dict[str, Any] = {
+        "Id": execution_arn,
+        "Name": name,
+        "RoleArn": role_arn,
+        "StartTime": iso(start_time),
+    }
+    if redrive_count is not None:
+        execution["RedriveCount"] = redrive_count
     return {
-        "Execution": {
-            "Id": execution_arn,
-            "Name": name,
-            "RoleArn": role_arn,
-            "StartTime": iso(start_time),
-            "RedriveCount": redrive_count,
-        },
+        "Execution": execution,
         "StateMachine": {"Id": state_machine_arn, "Name": state_machine_name},
     }
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import exprs
+from engine import exprs, json_types
 from engine.errors import DefinitionError
 
 JSONPATH = "JSONPath"
@@ -125,8 +125,20 @@ class MapState(State):
     tolerated_percentage: exprs.Number | None = None
     distributed: bool = False
     label: str | None = None
-    item_reader: Mapping[str, Any] | None = None
+    item_reader: MapIo | None = None
+    result_writer: MapIo | None = None
     batcher: ItemBatcher | None = None
+
+
+@dataclass(frozen=True)
+class MapIo:
+    """A Distributed Map's ItemReader or ResultWriter: an S3 resource, its Parameters
+    (JSONPath) or Arguments (JSONata), and its ReaderConfig / WriterConfig as written."""
+
+    resource: str
+    parameters: exprs.Value | None
+    config: Mapping[str, Any]
+    max_items: exprs.Value | None = None  # ReaderConfig's MaxItems / MaxItemsPath
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,7 @@ class StateMachine:
 def load(definition: Any, machine_type: str = "STANDARD") -> StateMachine:
     """Validate and compile ``definition`` (JSON text or parsed dict)."""
     _validate(definition, machine_type)
-    source = json.loads(definition) if isinstance(definition, (str, bytes)) else definition
+    source = json_types.loads(definition) if isinstance(definition, (str, bytes)) else definition
     if not isinstance(source, dict) or "States" not in source:
         raise _definition_error("SCHEMA_VALIDATION_FAILED", "/", "Not a state machine")
     index: dict[str, StateMachine] = {}
@@ -345,8 +357,25 @@ def _build_map(name, body, ql, key, index, common) -> State:
         tolerated_percentage=exprs.compile_number(body, "ToleratedFailurePercentage", ql, where),
         distributed=config.get("Mode") == "DISTRIBUTED",
         label=body.get("Label"),
-        item_reader=body.get("ItemReader"),
+        item_reader=_map_io(body, "ItemReader", "ReaderConfig", ql, where),
+        result_writer=_map_io(body, "ResultWriter", "WriterConfig", ql, where),
         batcher=_item_batcher(body, ql, where),
+    )
+
+
+def _map_io(body: Mapping[str, Any], name: str, config_name: str, ql: str, where: str) -> MapIo | None:
+    spec = body.get(name)
+    if not isinstance(spec, dict):
+        return None
+    at = f"{where}/{name}"
+    arguments = "Arguments" if ql == "JSONata" else "Parameters"
+    given = spec.get(config_name)
+    config: Mapping[str, Any] = given if isinstance(given, dict) else {}
+    return MapIo(
+        resource=str(spec.get("Resource", "")),
+        parameters=exprs.compile_template_field(spec, arguments, ql, at),
+        config=config,
+        max_items=exprs.compile_number(config, "MaxItems", ql, f"{at}/{config_name}"),
     )
 
 

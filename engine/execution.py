@@ -72,6 +72,16 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class UpdateMapRun:
+    """Change a running Map Run's concurrency or failure tolerance (UpdateMapRun)."""
+
+    map_run_arn: str
+    max_concurrency: int | None = None
+    tolerated_count: int | None = None
+    tolerated_percentage: float | None = None
+
+
+@dataclass(frozen=True)
 class Redrive:
     """Restart a FAILED / TIMED_OUT / ABORTED execution at the top-level state that ended
     it, with that state's input and the variables of the time (RedriveExecution)."""
@@ -169,6 +179,8 @@ class ExecutionState:
     error: str | None = None
     cause: str | None = None
     redrive_from: dict[str, Any] | None = None
+    # Each Distributed Map's Map Run by ARN: status, times, item counts, settings.
+    map_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def new_id(self, prefix: str) -> str:
         self.seq += 1
@@ -187,6 +199,7 @@ class ExecutionState:
             "error": self.error,
             "cause": self.cause,
             "redrive_from": self.redrive_from,
+            "map_runs": self.map_runs,
         }
 
     @classmethod

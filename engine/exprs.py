@@ -265,9 +265,10 @@ def compile_items(body: Mapping[str, Any], ql: str, where: str) -> Value:
     if "Items" in body:
         text = body["Items"]
         return Value("Items", text, compile_jsonata(text, f"{where}/Items"), jsonata=True)
+    # ``field`` is empty when ItemsPath is left out (the items are the effective input).
     text = body.get("ItemsPath", "$")
     getter = paths.compile_path(text)
-    return Value("ItemsPath", text, paths.invalid_path_getter(getter, text))
+    return Value("ItemsPath" if "ItemsPath" in body else "", text, paths.invalid_path_getter(getter, text))
 
 
 def compile_template_field(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import steps
+from engine import map_io, steps
 from engine.errors import (
     STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
     STATES_ITEM_READER_FAILED,
@@ -160,11 +160,29 @@ MAX_BATCH_BYTES = 262_144  # AWS's limit on a batch's input (and its default)
 def _start_map(run: Run, frame: Frame, state: Any) -> None:
     effective = steps.effective_input(run, frame, state)
     scope = run.scope(frame, state, effective)
+    if state.item_reader is not None and run.inspect is None:
+        # The items are in S3: announce the Map Run, then ask the host to read them.
+        run.emit(frame, "MapStateStarted", {"length": 0})
+        frame.scratch = {"effective": effective, "announced": True, "map_run_arn": _map_run_arn(run, state)}
+        _map_run_started(run, frame, state)
+        try:
+            map_io.request_items(run, frame, state, scope)
+        except StatesError as err:
+            _map_run_failed(run, frame, err)
+            raise
+        return
     items = _items(state, _read_items(run, state, scope))
+    _begin_map(run, frame, state, effective, scope, items)
+
+
+def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, items: list[Any]) -> None:
+    announced = frame.scratch.get("announced", False)
+    map_run_arn = frame.scratch.get("map_run_arn")
     if run.inspect is not None and not state.io.jsonata:
         run.inspect["afterItemsPath"] = items
     limit = _integer(state.max_concurrency, scope, "MaxConcurrency")
-    run.emit(frame, "MapStateStarted", {"length": len(items)})
+    if not announced:
+        run.emit(frame, "MapStateStarted", {"length": len(items)})
     count = _integer(state.tolerated_count, scope, "ToleratedFailureCount")
     percentage = _percentage(state.tolerated_percentage, scope)
     if run.inspect is not None:
@@ -177,13 +195,8 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
     if run.inspect is not None and state.item_selector is not None:
         run.inspect["afterItemSelector"] = [_iteration_input(run, frame, state, i, item)
                                             for i, item in enumerate(items)]
-    if state.batcher is not None and state.distributed:
-        batches = _batches(run, frame, state, items, scope)
-        frame.scratch.update(items=batches, results=[None] * len(batches), batched=True)
-        if run.inspect is not None:
-            run.inspect["afterItemBatcher"] = batches
     if state.distributed:
-        run.emit(frame, "MapRunStarted", {"mapRunArn": _map_run_arn(run, state)})
+        _distribute(run, frame, state, items, scope, map_run_arn, announced)
     if run.inspect is not None and "mock" in run.inspect:
         _map_mocked(run, frame, state)
         return
@@ -193,6 +206,101 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
         return
     frame.wait = "children"
     _launch_iterations(run, frame, state)
+
+
+def _distribute(run: Run, frame: Frame, state: Any, items: list[Any], scope: Any, map_run_arn: str | None,
+                announced: bool) -> None:
+    """A Distributed Map: its items in batches (ItemBatcher), and its Map Run."""
+    if state.batcher is not None:
+        batches = _batches(run, frame, state, items, scope)
+        frame.scratch.update(items=batches, results=[None] * len(batches), batched=True)
+        if run.inspect is not None:
+            run.inspect["afterItemBatcher"] = batches
+    frame.scratch["map_run_arn"] = map_run_arn or _map_run_arn(run, state)
+    if not announced:
+        _map_run_started(run, frame, state)
+    record = run.ex.map_runs.get(frame.scratch["map_run_arn"])
+    if record is not None:
+        record.update(items=len(items), executions=len(frame.scratch["items"]), frame=frame.id,
+                      max_concurrency=frame.scratch["limit"], tolerated_count=frame.scratch["tolerated_count"],
+                      tolerated_percentage=frame.scratch["tolerated_percentage"])
+
+
+def _map_run_started(run: Run, frame: Frame, state: Any) -> None:
+    arn = frame.scratch["map_run_arn"]
+    run.emit(frame, "MapRunStarted", {"mapRunArn": arn})
+    run.ex.map_runs[arn] = {
+        "state": state.name, "status": "RUNNING", "start": run.now, "stop": None, "frame": frame.id,
+        "items": 0, "executions": 0, "max_concurrency": 0, "tolerated_count": None, "tolerated_percentage": None,
+        "item_counts": dict.fromkeys(_COUNTED, 0), "execution_counts": dict.fromkeys(_COUNTED, 0),
+    }
+
+
+_COUNTED = ("running", "succeeded", "failed", "aborted")
+
+
+def _tally(run: Run, frame: Frame, index: int, moves: tuple[tuple[str, int], ...]) -> None:
+    """Count a child execution (and its items: a batch's size) into or out of a status."""
+    record = run.ex.map_runs.get(frame.scratch.get("map_run_arn", ""))
+    if record is None:
+        return
+    item = frame.scratch["items"][index]
+    size = len(item.get("Items", ())) if frame.scratch.get("batched") and isinstance(item, dict) else 1
+    for status, delta in moves:
+        record["execution_counts"][status] += delta
+        record["item_counts"][status] += delta * size
+
+
+def map_run_ended(run: Run, frame: Frame, status: str) -> None:
+    """Record how a Map Run ended (SUCCEEDED, FAILED, ABORTED); children still running are aborted."""
+    record = run.ex.map_runs.get(frame.scratch.get("map_run_arn", ""))
+    if record is not None and record["status"] == "RUNNING":
+        record.update(status=status, stop=run.now)
+        for counts in (record["item_counts"], record["execution_counts"]):
+            counts["aborted"] += counts["running"]
+            counts["running"] = 0
+
+
+def _map_run_failed(run: Run, frame: Frame, err: StatesError) -> None:
+    map_run_ended(run, frame, "FAILED")
+    details = {"error": err.name}
+    if err.cause is not None:
+        details["cause"] = err.cause
+    run.emit(frame, "MapRunFailed", details)
+
+
+def io_succeeded(run: Run, frame: Frame, purpose: str, output: Any) -> None:
+    """The host read the ItemReader's items (``purpose`` "items") or wrote the results."""
+    state = _state_of(run, frame)
+    frame.wait = None
+    frame.scratch.pop("asking", None)
+    if purpose == "results" and frame.scratch.get("failing"):
+        name, cause = frame.scratch["failing"]
+        run.state_failed(frame, state, StatesError(name, cause), final_event="MapStateFailed")
+        return
+    if purpose == "results":
+        _map_run_succeeded(run, frame, state, output)
+        return
+    effective = frame.scratch["effective"]
+    try:
+        items = output if isinstance(output, list) else []
+        _begin_map(run, frame, state, effective, run.scope(frame, state, effective), items)
+    except StatesError as err:
+        frame.wait = None
+        _map_run_failed(run, frame, err)
+        final = None if err.name == STATES_RUNTIME else "MapStateFailed"
+        run.state_failed(frame, state, err, located=True, final_event=final)
+
+
+def io_failed(run: Run, frame: Frame, error: str | None, cause: str | None) -> None:
+    """The host could not read the items or write the results: the Map Run fails."""
+    state = _state_of(run, frame)
+    frame.wait = None
+    frame.scratch.pop("asking", None)
+    err = StatesError(error or STATES_RUNTIME, cause)
+    if not frame.scratch.get("failing"):
+        _map_run_failed(run, frame, err)
+    run.state_failed(frame, state, err, final_event="MapStateFailed")
 
 
 def _read_items(run: Run, state: Any, scope: Any) -> Any:
@@ -242,6 +350,9 @@ def _items(state: Any, value: Any) -> list[Any]:
             f"unexpected result type. Expected 'array', but was '{type_name(value)}' for "
             f"value: {to_json(value)}",
         )
+    if spec.field == "ItemsPath":
+        # AWS names the path as written, a context path ($$.Execution.Input) too.
+        raise StatesError(STATES_RUNTIME, f'Reference path "{spec.text}" must point to array.')
     name = STATES_QUERY_EVALUATION_ERROR if state.io.jsonata else STATES_RUNTIME
     raise StatesError(name, f"Map state input must be an array but was: {to_json(value)}")
 
@@ -308,6 +419,8 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
             return
         if not state.distributed:
             run.emit(frame, "MapIterationStarted", {"name": state.name, "index": index})
+        else:
+            _tally(run, frame, index, (("running", 1),))
         child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
                               silent=state.distributed)
         run.ready.append(child)
@@ -352,6 +465,8 @@ def _map_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
     scratch.setdefault("succeeded", []).append(child.index)
     if not state.distributed:
         run.emit(frame, "MapIterationSucceeded", {"name": state.name, "index": child.index})
+    else:
+        _tally(run, frame, child.index, (("running", -1), ("succeeded", 1)))
     _iteration_done(run, frame, state)
 
 
@@ -359,6 +474,7 @@ def _iteration_done(run: Run, frame: Frame, state: Any) -> None:
     scratch = frame.scratch
     scratch["running"] -= 1
     scratch["done"] += 1
+
     if scratch["done"] == len(scratch["items"]):
         frame.wait = None
         steps.guarded(run, frame, state, lambda: _finish_map(run, frame, state))
@@ -368,10 +484,19 @@ def _iteration_done(run: Run, frame: Frame, state: Any) -> None:
 
 
 def _finish_map(run: Run, frame: Frame, state: Any) -> None:
+    if state.distributed and state.result_writer is not None and run.inspect is None:
+        effective = frame.scratch["effective"]
+        scope = run.scope(frame, state, effective)
+        map_io.request_write(run, frame, state, scope, map_io.iteration_results(frame.scratch))
+        return
+    _map_run_succeeded(run, frame, state, frame.scratch["results"])
+
+
+def _map_run_succeeded(run: Run, frame: Frame, state: Any, results: Any) -> None:
     if state.distributed:
+        map_run_ended(run, frame, "SUCCEEDED")
         run.emit(frame, "MapRunSucceeded")
     run.emit(frame, "MapStateSucceeded")
-    results = frame.scratch["results"]
     if run.inspect is not None:
         run.inspect["result"] = results
     steps.finish_state(run, frame, state, results)
@@ -385,17 +510,31 @@ def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: s
         _map_failed(run, frame, state, StatesError(error or "", cause))
         return
     scratch["failed"] += 1
+    _tally(run, frame, child.index, (("running", -1), ("failed", 1)))
     error_output: dict[str, Any] = {"Error": error}
     if cause is not None:
         error_output["Cause"] = cause
     scratch["results"][child.index] = error_output
     if _exceeds_tolerance(scratch):
+        map_run_ended(run, frame, "FAILED")
         run.emit(frame, "MapRunFailed", {"error": STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
                                          "cause": _THRESHOLD_CAUSE})
-        _map_failed(run, frame, state,
-                    StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE))
+        err = StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE)
+        if state.result_writer is not None and run.inspect is None:
+            _write_then_fail(run, frame, state, err)
+        else:
+            _map_failed(run, frame, state, err)
         return
     _iteration_done(run, frame, state)
+
+
+def _write_then_fail(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
+    """A failed Map Run still writes its results (what succeeded, failed, never ran),
+    then the state fails."""
+    abort_children(run, frame, state)
+    frame.scratch["failing"] = [err.name, err.cause]
+    scope = run.scope(frame, state, frame.scratch["effective"])
+    map_io.request_write(run, frame, state, scope, map_io.iteration_results(frame.scratch))
 
 
 def _exceeds_tolerance(scratch: dict[str, Any]) -> bool:
@@ -417,6 +556,24 @@ def _map_failed(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
     frame.wait = None
     run.state_failed(frame, state, err, final_event="MapStateFailed")
     run.resume(frame)
+
+
+def update_map_run(run: Run, trigger: Any) -> None:
+    """UpdateMapRun: new concurrency or tolerance for a running Map Run (more iterations
+    may start at once; the new tolerance applies to the next failure)."""
+    record = run.ex.map_runs.get(trigger.map_run_arn)
+    frame = run.ex.frames.get(record["frame"]) if record and record["status"] == "RUNNING" else None
+    if frame is None or frame.scratch.get("map_run_arn") != trigger.map_run_arn:
+        return
+    scratch = frame.scratch
+    if trigger.max_concurrency is not None:
+        scratch["limit"] = record["max_concurrency"] = trigger.max_concurrency
+    if trigger.tolerated_count is not None:
+        scratch["tolerated_count"] = record["tolerated_count"] = trigger.tolerated_count
+    if trigger.tolerated_percentage is not None:
+        scratch["tolerated_percentage"] = record["tolerated_percentage"] = trigger.tolerated_percentage
+    if frame.wait == "children":
+        _launch_iterations(run, frame, _state_of(run, frame))
 
 
 # --------------------------------------------------------------------------- dispatch

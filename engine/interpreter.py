@@ -9,6 +9,7 @@ reads time only from ``clock``. ``run()`` is the one-call driver for tests and b
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,6 +47,7 @@ from engine.execution import (
     TaskSubmitted,
     TaskSucceeded,
     TimerFired,
+    UpdateMapRun,
 )
 from engine.paths import Scope, to_json
 from engine.retry import match_catcher, match_retrier, retry_delay
@@ -96,6 +98,8 @@ class Run:
         self.ready: deque[Frame] = deque()
         self.inspect: dict[str, Any] | None = None
         self.redrive_completed: dict[int, Any] = {}
+        # TestState with a ``context``: the context object is exactly that, nothing added.
+        self.pinned_context: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -122,6 +126,8 @@ class Run:
         return lambda: self.context_object(frame, state)
 
     def context_object(self, frame: Frame, state: State) -> dict[str, Any]:
+        if self.pinned_context is not None:
+            return self._pinned_context(frame, self.pinned_context)
         ex_ctx = self.ex.context
         execution = dict(ex_ctx.get("Execution", {}))
         execution.setdefault("Input", self.ex.input)
@@ -138,6 +144,13 @@ class Run:
         if "Task" in ex_ctx:
             ctx["Task"] = ex_ctx["Task"]
         if frame.item is not None:
+            ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
+        return ctx
+
+    @staticmethod
+    def _pinned_context(frame: Frame, pinned: dict[str, Any]) -> dict[str, Any]:
+        ctx = copy.deepcopy(pinned)
+        if frame.item is not None:  # a Map's ItemSelector still sees the item it shapes
             ctx["Map"] = {"Item": {"Index": frame.item[0], "Value": frame.item[1]}}
         return ctx
 
@@ -257,7 +270,9 @@ class Run:
         if catcher is not None:
             self.catch(frame, state, catcher, name, cause)
             return
-        self.frame_failed(frame, name, cause)
+        # A branch or iteration that failed with neither error nor cause (a bare Fail state)
+        # fails its Parallel/Map, and so the execution, with neither (AWS leaves both out).
+        self.frame_failed(frame, name or None, cause)
 
     def locate(self, frame: Frame, state: State, cause: str | None) -> str:
         prefix = (f"An error occurred while executing the state '{state.name}' "
@@ -348,6 +363,8 @@ class Run:
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
+                if frame.scratch and "map_run_arn" in frame.scratch:
+                    fanout.map_run_ended(self, frame, "ABORTED")
                 frame.wait = "done"
 
     # ------------------------------------------------------------------ terminal
@@ -429,8 +446,12 @@ class Run:
         target = self.ex.waits.get(trigger.task_id)
         if target is None:
             return
-        frame = self.ex.frames.get(target.split("|", 1)[0])
+        frame_id, _, purpose = target.partition("|")
+        frame = self.ex.frames.get(frame_id)
         if frame is None:
+            return
+        if purpose in ("items", "results"):
+            self._map_io_trigger(frame, purpose, trigger)
             return
         state = self.machines[frame.machine_key].states[frame.state_name]
         if isinstance(trigger, TaskSucceeded):
@@ -443,6 +464,17 @@ class Run:
             steps.task_submitted(self, frame, state, trigger.output)
         else:
             steps.task_heartbeat(self, frame, state)
+        self.resume(frame)
+
+    def _map_io_trigger(self, frame: Frame, purpose: str, trigger: Any) -> None:
+        """The host's answer to a Distributed Map's ItemReader or ResultWriter request."""
+        if not isinstance(trigger, (TaskSucceeded, TaskFailed)):
+            return
+        self.ex.waits.pop(trigger.task_id, None)
+        if isinstance(trigger, TaskSucceeded):
+            fanout.io_succeeded(self, frame, purpose, trigger.output)
+        else:
+            fanout.io_failed(self, frame, trigger.error, trigger.cause)
         self.resume(frame)
 
     def stop(self, trigger: Stop) -> None:
@@ -483,6 +515,8 @@ class Run:
             self.timer_fired(trigger)
         elif isinstance(trigger, (TaskSucceeded, TaskFailed, TaskSubmitted, TaskStarted, Heartbeat)):
             self.task_trigger(trigger)
+        elif isinstance(trigger, UpdateMapRun):
+            fanout.update_map_run(self, trigger)
         elif isinstance(trigger, Stop):
             self.stop(trigger)
         else:
@@ -514,6 +548,9 @@ def advance(machine: StateMachine, state: ExecutionState | None, trigger: Any,
     except HistoryLimitExceeded:
         run.execution_failed(STATES_RUNTIME, "The execution reached the maximum number of "
                              f"history events ({HISTORY_LIMIT}).")
+    except RecursionError:
+        # A value nested deeper than Python's stack (built up state after state).
+        run.execution_failed(STATES_RUNTIME, "A value of the execution is nested too deeply.")
     return Step(ex, run.events, run.effects)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine import json_types
 from engine.errors import STATES_INTRINSIC_FAILURE, StatesError
 from engine.json_types import is_number, type_name
 
@@ -219,11 +220,27 @@ def array_length(array: Any) -> int:
 
 
 def array_unique(array: Any) -> list:
+    # One pass with a hashable key (a pairwise comparison is quadratic: a 256 KiB array of
+    # distinct numbers would take hours).
+    seen: set = set()
     unique: list = []
     for item in require_array("States.ArrayUnique", 1, array):
-        if not any(json_equal(item, seen) for seen in unique):
+        key = _json_key(item)
+        if key not in seen:
+            seen.add(key)
             unique.append(item)
     return unique
+
+
+def _json_key(value: Any) -> Any:
+    """A hashable stand-in equal for values json_equal calls equal (1 is 1.0, true is not 1)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, list):
+        return ("array", tuple(_json_key(item) for item in value))
+    return ("object", frozenset((key, _json_key(item)) for key, item in value.items()))
 
 
 # -------------------------------------------------------- encoding and hashes
@@ -271,7 +288,7 @@ def string_to_json(value: Any) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
+        return json_types.loads(text)
     except ValueError as exc:
         raise fail(f"The input of States.StringToJson is not valid JSON: {text}") from exc
 

@@ -51,26 +51,34 @@ the whole value is one ``{% %}`` string, else None) and
 when a field's result has the wrong type (``Expected 'array', but was
 'boolean' for value: true``).
 
+Bounds: every evaluation runs under engine.jsonata_bounds (time, depth, size);
+exceeding them fails with ``States.QueryEvaluationError`` like any other
+evaluation error.
+
 Thread safety: jsonata-python keeps evaluation state on the expression
-object and in a thread-local "current instance", so evaluations are
-serialised by one module lock; compiled expressions are shared and reused.
+object (``environment``, ``input``) and in a thread-local "current instance",
+so each thread evaluates its own shallow copy of a compiled expression (the
+parsed tree is shared); nothing is serialised, so one slow expression never
+holds up another thread's.
 """
 
 from __future__ import annotations
 
+import copy
 import random
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonata import JException, Jsonata
+from jsonata.regex_engine import default_regex_engine
 
 from engine import jsonata_support as support
 from engine.errors import STATES_QUERY_EVALUATION_ERROR, StatesError
 from engine.intrinsics_functions import to_json
-
-_LOCK = threading.RLock()
+from engine.jsonata_bounds import LIMITS, Bounds, SizeExceeded
 
 Node = Callable[[dict], Any]
 
@@ -134,10 +142,26 @@ class _Compiler:
         return lambda bindings: [node(bindings) for node in nodes]
 
     def expression_node(self, text: str, field: str) -> Node:
-        compiled = _parse(text)
-        compiled.environment = Jsonata.Frame(self.frame)
+        expression = _Expression(_parse(text), Jsonata.Frame(self.frame))
         prefix = f"The JSONata expression '{text}' specified for the field '{field}'"
-        return lambda bindings: _run(compiled, bindings, prefix)
+        return lambda bindings: _run(expression.instance(), bindings, prefix)
+
+
+class _Expression:
+    """One parsed expression, with a copy per thread to evaluate (see Thread safety)."""
+
+    def __init__(self, parsed: Jsonata, frame: Jsonata.Frame):
+        self.parsed = parsed
+        self.frame = frame
+        self.local = threading.local()
+
+    def instance(self) -> Jsonata:
+        instance = getattr(self.local, "instance", None)
+        if instance is None:
+            instance = self.local.instance = copy.copy(self.parsed)
+        # Evaluating leaves ``environment`` pointing at the last inner frame; start afresh.
+        instance.environment = self.frame
+        return instance
 
 
 def copy_json(value: Any) -> Any:
@@ -160,9 +184,11 @@ def _parse(text: str) -> Jsonata:
     if not text:
         raise JsonataSyntaxError("The JSONata expression is empty")
     try:
-        compiled = Jsonata(text)
+        compiled = Jsonata(text, LIMITS.regex_engine or default_regex_engine)
     except JException as exc:
         raise JsonataSyntaxError(support.describe_jsonata_error(exc)) from exc
+    except re.error as exc:  # a regex literal Python cannot compile (e.g. JavaScript's (?<name>))
+        raise JsonataSyntaxError(f"The regular expression is not valid: {exc}") from exc
     # Keep JSONata's null marker in results so null and undefined differ.
     compiled.set_output_convert_nulls(False)
     return compiled
@@ -173,13 +199,13 @@ def _run(compiled: Jsonata, bindings: dict, prefix: str) -> Any:
     # lambdas passed to $map & co; make it the expression being evaluated.
     Jsonata.CURRENT.jsonata = compiled
     try:
-        result = compiled.evaluate(None, bindings)
+        result = compiled.evaluate(None, {**bindings, **Bounds().hooks()})
     except JException as exc:
         message = support.describe_jsonata_error(exc)
         raise query_error(f"{prefix} threw an error during evaluation. {message}") from exc
-    except support.FunctionFailure as exc:
+    except (support.FunctionFailure, SizeExceeded) as exc:
         raise query_error(f"{prefix} threw an error during evaluation: {exc}") from exc
-    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, TimeoutError) as exc:
         # jsonata-python lets a few Python errors escape where jsonata-js
         # raises a coded error; AWS still reports a failed evaluation.
         raise query_error(f"{prefix} threw an error during evaluation: {exc}") from exc
@@ -187,6 +213,8 @@ def _run(compiled: Jsonata, bindings: dict, prefix: str) -> Any:
         raise query_error(f"{prefix} returned nothing (undefined).")
     try:
         return support.to_plain(result)
+    except RecursionError as exc:
+        raise query_error(f"{prefix} returned a value nested too deeply.") from exc
     except support.UnsupportedResult as exc:
         raise query_error(f"{prefix} returned an unsupported result type.") from exc
 
@@ -217,9 +245,8 @@ class Template:
             return copy_json(self.value)
         bindings = {name: support.to_jsonata(value) for name, value in variables.items()}
         bindings["states"] = states
-        with _LOCK:
-            self._clock.millis = now_millis
-            return self._root(bindings)
+        self._clock.millis = now_millis
+        return self._root(bindings)
 
     def unexpected_type(self, value: Any, expected: str) -> StatesError:
         """The error AWS raises when this field's result is not of the ``expected`` type."""

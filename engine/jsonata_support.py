@@ -5,6 +5,7 @@ Three jobs, kept apart from the template logic:
 * the functions Step Functions adds to JSONata ($partition, $range, $hash,
   $random with an optional seed, $uuid, $parse), with $eval removed as AWS
   does (calling it fails with T1006 "Attempted to invoke a non-function");
+  a $range of one item is a sequence, so AWS (and so Stepyard) answers the item;
 * turning jsonata-python's values back into plain JSON (its sequences, its
   null marker, floats that are integers) and spotting non-JSON results;
 * rendering a JSONata error the way AWS (jsonata-js) words it, e.g.
@@ -19,13 +20,16 @@ import json
 import math
 import random
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from jsonata import Functions, JException, Jsonata, Utils
 
 from engine import intrinsics_functions as fn
+from engine import json_types
 from engine.errors import StatesError
+from engine.jsonata_bounds import LIMITS
 
 
 class FunctionFailure(Exception):
@@ -55,20 +59,33 @@ def _guard(call: Callable[..., Any], intrinsic: str, name: str) -> Callable[...,
     return run
 
 
+def _range(*args: Any) -> Any:
+    """$range; a one-item result is a JSONata sequence, so AWS answers the item itself."""
+    items = _guard(fn.array_range, "States.ArrayRange", "$range")(*args)
+    return Utils.create_sequence(items[0]) if len(items) == 1 else items
+
+
 def _parse(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = json_types.loads(text)
     except ValueError as exc:
         raise FunctionFailure(f"The input of $parse is not valid JSON: {text}") from exc
     return Utils.NULL_VALUE if value is None else value
+
+
+def _pad(text: Any, width: Any, char: Any = None) -> Any:
+    # $pad allocates its result at once, before any size check could see it.
+    if isinstance(width, (int, float)) and abs(width) > LIMITS.max_size:
+        raise FunctionFailure(f"$pad cannot make a string longer than {LIMITS.max_size} characters")
+    return Functions.pad(text, width, char)
 
 
 def _function(call: Callable[..., Any], signature: str) -> Jsonata.JFunction:
     return Jsonata.JFunction(Jsonata.JLambda(call), signature)
 
 
-class Clock:
-    """What $now() and $millis() read: an injected instant, else JSONata's own."""
+class Clock(threading.local):
+    """What $now() and $millis() read: an injected instant, else JSONata's own (per thread)."""
 
     def __init__(self) -> None:
         self.millis: int | None = None
@@ -95,13 +112,14 @@ def aws_frame(random_source: Any, uuid_source: Callable[[], Any], clock: Clock) 
         "partition": _function(
             _guard(fn.array_partition, "States.ArrayPartition", "$partition"), "<an:a>"
         ),
-        "range": _function(_guard(fn.array_range, "States.ArrayRange", "$range"), "<nnn:a>"),
+        "range": _function(_range, "<nnn:a>"),
         "hash": _function(_guard(fn.states_hash, "States.Hash", "$hash"), "<ss:s>"),
         "random": _function(aws_random, "<n?:n>"),
         "uuid": _function(lambda: str(uuid_source()), "<:s>"),
         "parse": _function(_parse, "<s:x>"),
         "now": _function(now, "<s?s?:s>"),
         "millis": _function(clock.current, "<:n>"),
+        "pad": _function(_pad, "<s-ns?:s>"),
     }
     for name, function in bindings.items():
         frame.bind(name, function)

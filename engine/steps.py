@@ -15,10 +15,13 @@ from typing import Any
 from engine.choice import parse_timestamp
 from engine.definition import State
 from engine.errors import (
+    STATES_ALL,
+    STATES_DATA_LIMIT_EXCEEDED,
     STATES_HEARTBEAT_TIMEOUT,
     STATES_NO_CHOICE_MATCHED,
     STATES_QUERY_EVALUATION_ERROR,
     STATES_RUNTIME,
+    STATES_TASK_FAILED,
     STATES_TIMEOUT,
     StatesError,
 )
@@ -268,6 +271,10 @@ def task_event_prefix(resource: str) -> str:
     return "Task"
 
 
+# The payload limit (interpreter.PAYLOAD_LIMIT), which a task's result may not pass either.
+TASK_RESULT_LIMIT = 256 * 1024
+
+
 def resource_parts(resource: str) -> dict[str, str]:
     """resourceType / resource as TaskScheduled shows them (``lambda`` / ``invoke``)."""
     parts = resource.split(":")
@@ -351,9 +358,13 @@ def task_submitted(run: Run, frame: Frame, state: Any, output: Any) -> None:
 
 
 def task_succeeded(run: Run, frame: Frame, state: Any, output: Any) -> None:
+    text = to_json(output)
+    if len(text) > TASK_RESULT_LIMIT and len(text.encode()) > TASK_RESULT_LIMIT:
+        _result_too_large(run, frame, state)
+        return
     _close_task(run, frame)
     prefix = task_event_prefix(state.resource)
-    details: dict[str, Any] = {"output": to_json(output)}
+    details: dict[str, Any] = {"output": text}
     if prefix == "Task":
         details = {**resource_parts(state.resource), **details}
     run.emit(frame, f"{prefix}Succeeded", details)
@@ -362,8 +373,18 @@ def task_succeeded(run: Run, frame: Frame, state: Any, output: Any) -> None:
     guarded(run, frame, state, lambda: finish_state(run, frame, state, output))
 
 
+def _result_too_large(run: Run, frame: Frame, state: Any) -> None:
+    """AWS fails the task itself (TaskFailed, which States.ALL catches), naming the service
+    (``lambda``) of an optimised integration, else the resource ARN."""
+    parts = resource_parts(state.resource)
+    name = parts["resourceType"] if task_event_prefix(state.resource) == "Task" else state.resource
+    cause = (f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes "
+             "service limit.")
+    task_failed(run, frame, state, STATES_DATA_LIMIT_EXCEEDED, cause, also=(STATES_ALL,))
+
+
 def task_failed(run: Run, frame: Frame, state: Any, error: str | None,
-                cause: str | None) -> None:
+                cause: str | None, also: tuple[str, ...] = ()) -> None:
     _close_task(run, frame)
     prefix = task_event_prefix(state.resource)
     details: dict[str, Any] = {}
@@ -374,7 +395,9 @@ def task_failed(run: Run, frame: Frame, state: Any, error: str | None,
     if cause is not None:
         details["cause"] = cause
     run.emit(frame, f"{prefix}Failed", details)
-    run.state_failed(frame, state, StatesError(error or "", cause))
+    # AWS: in a Retry or Catch, States.TaskFailed "matches any known error name except for
+    # States.Timeout" that a task raises.
+    run.state_failed(frame, state, StatesError(error or "", cause, (*also, STATES_TASK_FAILED)))
 
 
 def task_timed_out(run: Run, frame: Frame, state: Any, purpose: str) -> None:

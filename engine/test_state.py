@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine import steps
+from engine import json_types, steps
 from engine.context import VirtualClock, execution_context
 from engine.definition import State, StateMachine, load, load_state
 from engine.errors import STATES_RUNTIME, STATES_TASK_FAILED, StatesError
@@ -61,6 +61,8 @@ def test_state(definition: Any, request: dict[str, Any], *, account_id: str = "1
     ex = ExecutionState(context=context, input=state_input)
     run = Run(machine, ex, clock)
     run.inspect = _inspect_setup(request)
+    if request.get("context") is not None:
+        run.pinned_context = context
     frame = run.new_frame(None, 0, machine, state_input, _json(request.get("variables"), {}))
     frame.state_name = state.name
     frame.entered_time = clock.now()
@@ -75,11 +77,11 @@ def test_state(definition: Any, request: dict[str, Any], *, account_id: str = "1
 def _json(text: Any, default: Any) -> Any:
     if text is None:
         return default
-    return json.loads(text) if isinstance(text, str) else text
+    return json_types.loads(text) if isinstance(text, str) else text
 
 
 def _locate(definition: Any, state_name: str | None) -> tuple[StateMachine, State]:
-    source = json.loads(definition) if isinstance(definition, str) else definition
+    source = json_types.loads(definition) if isinstance(definition, str) else definition
     if "States" not in source:
         name = state_name or _CONTEXT_STATE_NAME
         state = load_state(name, source, source.get("QueryLanguage", "JSONPath"))
@@ -107,8 +109,8 @@ def _context(request: dict[str, Any], now: float, prefix: str) -> dict[str, Any]
         state_machine_name="test-state-machine",
         start_time=now,
         role_arn=request.get("roleArn"),
+        redrive_count=None,
     )
-    del context["Execution"]["RedriveCount"]
     # AWS names the state "StateName" in TestState's context object.
     context["State"] = {"Name": _CONTEXT_STATE_NAME}
     return context

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from engine.errors import Diagnostic
+from engine.json_types import MAX_DEPTH, depth
 
 INVALID_JSON_DESCRIPTION = "INVALID_JSON_DESCRIPTION"
 _VALUE_LIST = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
@@ -44,11 +45,20 @@ def parse_json(text: str | bytes) -> Any:
         value, _end = json.JSONDecoder(parse_constant=_reject_constant).raw_decode(
             text, _skip_ws(text, 0)
         )
-        return value
-    except (ValueError, RecursionError):
-        pass
-    message, pos = _describe(text)
-    raise JsonDescriptionError(_diagnostic(text, message, pos))
+    except RecursionError:
+        raise _too_deep(text) from None
+    except ValueError:
+        message, pos = _describe(text)
+        raise JsonDescriptionError(_diagnostic(text, message, pos)) from None
+    if depth(value) > MAX_DEPTH:
+        raise _too_deep(text)
+    return value
+
+
+def _too_deep(text: str) -> JsonDescriptionError:
+    # Jackson's own words for its (larger) StreamReadConstraints nesting limit.
+    message = f"Document nesting depth exceeds the maximum allowed ({MAX_DEPTH})"
+    return JsonDescriptionError(_diagnostic(text, message, 0))
 
 
 def _reject_constant(name: str) -> Any:

@@ -69,8 +69,8 @@ def start_server(env: dict[str, str], port: int | None = None) -> Server:
     """Migrate, start Daphne on a free port and wait until it answers."""
     manage(env, "migrate", "--noinput")
     port = port or free_port()
-    # Function handlers call back into this server (their AWS_ENDPOINT_URL).
-    env = {"STEPYARD_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
+    # As `make run` does: the port is known before any request says it (console.addresses).
+    env = {"PORT": str(port), **env}
     log = Path(env["STEPYARD_DATA_DIR"]) / f"server-{port}-{time.monotonic_ns()}.log"
     with log.open("w") as out:
         process = subprocess.Popen(

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from console.api.protocol import page, string
 from console.models import Execution, ExecutionSource, HistoryEvent
-from console.services import InvalidToken, ValidationError, callbacks, executions, redrive
+from console.services import InvalidToken, ValidationError, callbacks, executions, redrive, test_cases
 from console.services import versions as version_service
 from console.services.tags import ResourceNotFound
 from engine.events import details_key
@@ -44,19 +44,28 @@ def _published(target: version_service.Target) -> executions.Published | None:
                                 record)
 
 
+def _target(params: dict) -> tuple[version_service.Target, executions.Mocked | None]:
+    """The machine (version, alias) to start, and the test case after '#', if any."""
+    arn, case = test_cases.split_case(params["stateMachineArn"])
+    target = version_service.resolve(arn)
+    if case is None:
+        return target, None
+    return target, executions.Mocked(case, test_cases.resolve(target.machine, case))
+
+
 def start_execution(params: dict) -> dict[str, Any]:
-    target = version_service.resolve(params["stateMachineArn"])
+    target, case = _target(params)
     execution = executions.start_execution(
         target.machine, name=params.get("name"), input=params.get("input"),
-        version=_published(target))
+        version=_published(target), test_case=case)
     return {"executionArn": execution.arn, "startDate": _ts(execution.start_date)}
 
 
 def start_sync_execution(params: dict) -> dict[str, Any]:
-    target = version_service.resolve(params["stateMachineArn"])
+    target, case = _target(params)
     execution = executions.start_sync_execution(
         target.machine, name=params.get("name"), input=params.get("input"),
-        version=_published(target))
+        version=_published(target), test_case=case)
     metadata_only = params.get("includedData") == "METADATA_ONLY"
     result = {
         "executionArn": execution.arn,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from console.models import HistoryEvent, TaskToken
 from console.services import InvalidOutput, InvalidToken, ServiceError, TaskTimedOut, callbacks
+from engine import json_types
 
 API_VERSION = "2019-03-15"
 HOST_ID = "fnf.stepyard.local"
@@ -80,7 +81,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
 
 def _json_body(body: bytes) -> dict[str, str]:
     try:
-        parsed = json.loads(body)
+        parsed = json_types.loads(body)
     except ValueError:
         raise FnfError("InvalidArgument", "Parameter error: the body is not JSON.") from None
     if not isinstance(parsed, dict):

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 
 from console.api import shapes, sigv4
 from console.services import InvalidToken, ServiceError, ValidationError
+from engine import json_types
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -129,7 +130,7 @@ def _handler(target: str) -> Handler:
     service, _, action = target.partition(".")
     actions = _services().get(service)
     if actions is None or action not in actions:
-        raise UnknownOperation(f"Unknown operation {target!r}")
+        raise UnknownOperation(f"Unknown operation {target[:128]!r}")
     return actions[action]
 
 
@@ -139,7 +140,7 @@ def _params(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        params = json.loads(body)
+        params = json_types.loads(body)
     except ValueError:
         raise SerializationError("The request body is not valid JSON.") from None
     if not isinstance(params, dict):

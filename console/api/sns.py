@@ -30,6 +30,7 @@ from console.services.topic_errors import (
     InvalidAction,
     InvalidBatchEntryId,
     InvalidParameter,
+    InvalidParameterValue,
     MissingAction,
     TooManyEntriesInBatchRequest,
 )
@@ -40,6 +41,10 @@ CONTENT_TYPE = "text/xml"
 PAGE_SIZE = 100
 MAX_BATCH = 10
 MAX_BATCH_BYTES = 262_144
+# The deepest SNS parameter name has 8 parts (PublishBatchRequestEntries.member.N.
+# MessageAttributes.entry.N.Value.StringValue); anything much deeper is not SNS's.
+MAX_NAME_PARTS = 12
+MAX_NAME_LENGTH = 256
 Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
@@ -75,9 +80,10 @@ def _signed(request: HttpRequest) -> sigv4.SignedRequest:
 
 
 def dispatch(body: bytes) -> HttpResponse:
-    params = unflatten(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    action = params.get("Action")
+    action = None
     try:
+        params = unflatten(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        action = params.get("Action")
         if not action:
             raise MissingAction("Missing Action")
         handler = ACTIONS.get(action)
@@ -101,6 +107,8 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     for key, value in pairs:
         node = tree
         parts = key.split(".")
+        if len(parts) > MAX_NAME_PARTS or len(key) > MAX_NAME_LENGTH:
+            raise InvalidParameterValue(f"Invalid parameter name: {key[:100]}")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):

@@ -1,14 +1,12 @@
 """SQS actions (``X-Amz-Target: AmazonSQS.<Action>``) over the queue services.
 
-Queue URLs name the host the call was sent to when the caller of these handlers says
-which (``REQUEST_HOST``); otherwise they name Stepyard's default address. Any host in a
+Queue URLs name the address the call was sent to (console.addresses). Any host in a
 QueueUrl given back is accepted: only the queue name in its path matters.
 """
 
 from __future__ import annotations
 
 import base64
-import contextvars
 import json
 import re
 from collections.abc import Callable
@@ -33,6 +31,7 @@ from console.services.queue_errors import (
 
 MAX_BATCH_ENTRIES = 10
 MAX_BATCH_BYTES = 1_048_576
+MAX_QUEUE_NAME = 80
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 SYSTEM_ATTRIBUTE_NAMES = (
     "SenderId",
@@ -46,12 +45,8 @@ SYSTEM_ATTRIBUTE_NAMES = (
     "DeadLetterQueueSourceArn",
 )
 
-# "host:port" of the request being served, for the queue URLs this API hands out.
-REQUEST_HOST: contextvars.ContextVar[str | None] = contextvars.ContextVar("sqs_request_host", default=None)
-
-
 def _url(queue: Queue) -> str:
-    return service.queue_url(queue, REQUEST_HOST.get())
+    return service.queue_url(queue)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -110,6 +105,10 @@ def get_queue_url(params: dict) -> dict[str, Any]:
 
 def list_queues(params: dict) -> dict[str, Any]:
     prefix = _text(params, "QueueNamePrefix") or ""
+    if len(prefix) > MAX_QUEUE_NAME:  # a prefix of a queue name (SQS: up to 80 characters)
+        raise InvalidParameterValue(f"Value {prefix[:100]} for parameter QueueNamePrefix is invalid. "
+                                    f"Reason: Can only include alphanumeric characters, hyphens, or "
+                                    f"underscores. 1 to {MAX_QUEUE_NAME} in length")
     queues = service.list_queues(prefix)
     return _paged(list(queues), params, "QueueUrls")
 

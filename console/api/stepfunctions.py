@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from console.api import activities, executions, tags, teststate, versions
+from console.api import activities, executions, map_runs, tags, teststate, versions
 from console.api.protocol import choice, integer, page, string
 from console.models import StateMachine
 from console.services import InvalidArn, ValidationError
@@ -166,6 +166,7 @@ def validate_state_machine_definition(params: dict) -> dict[str, Any]:
 
 ACTIONS = {
     **executions.ACTIONS,
+    **map_runs.ACTIONS,
     **activities.ACTIONS,
     **tags.ACTIONS,
     **versions.ACTIONS,

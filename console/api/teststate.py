@@ -8,7 +8,6 @@ variables, context and mocks must be well formed (ValidationException).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.conf import settings
 
 from console import integrations
 from console.services import InvalidArn, InvalidDefinition, InvalidExecutionInput, ValidationError
-from engine import validate
+from engine import json_types, validate
 from engine.errors import DefinitionError, StatesError
 from engine.test_state import test_state as run_test_state
 from engine.validation import validate_state
@@ -46,7 +45,7 @@ def test_state(params: dict) -> dict[str, Any]:
 
 def _definition(text: str, state_name: str | None) -> dict[str, Any]:
     try:
-        document = json.loads(text)
+        document = json_types.loads(text)
     except ValueError:
         document = None
     if not isinstance(document, dict):
@@ -100,7 +99,7 @@ def _check_json(text: str | None, field: str, error: type) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return json_types.loads(text)
     except ValueError as problem:
         if error is InvalidExecutionInput:
             raise InvalidExecutionInput(

@@ -1,8 +1,9 @@
 """The function runner: handlers run in separate worker processes with Lambda's limits.
 
 ``code`` finds a function's code (the functions directory, or console-written text),
-``pool`` keeps warm worker processes and enforces timeouts, ``worker`` is the process
-itself (standard library only). console.services.functions is the public entry point.
+``pool`` keeps warm worker processes and enforces timeouts, ``worker`` is the Python
+process itself (standard library only), ``nodejs`` starts the Node.js one (``node/``).
+console.services.functions is the public entry point.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+
+from console import addresses
 
 
 def functions_dir() -> Path:
@@ -21,8 +24,7 @@ def functions_dir() -> Path:
 
 def public_url() -> str:
     """The URL handlers reach this Stepyard at (their AWS_ENDPOINT_URL)."""
-    configured = os.environ.get("STEPYARD_PUBLIC_URL") or getattr(settings, "STEPYARD_PUBLIC_URL", None)
-    return configured or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+    return addresses.base_url()
 
 
 def runtime_dir() -> Path:

@@ -4,6 +4,8 @@ A worker serves one invocation at a time; concurrent invocations of a function g
 their own workers, like Lambda's execution environments. A worker that timed out, died
 or ran out of memory is killed (its whole process group) and never reused; the web
 process only ever waits on a pipe, so a handler's busy loop cannot stall it.
+The runtime picks the worker program: ``worker.py`` for python3.x, ``node/worker.js``
+for nodejs<N>.x (started by console.functions.nodejs); both speak the same protocol.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from console.functions import runtime_dir
+from console.functions import nodejs, runtime_dir
 from console.functions.code import Spec
 
 WORKER = str(Path(__file__).with_name("worker.py"))
@@ -50,11 +52,20 @@ class WorkerGone(Exception):
 class Worker:
     def __init__(self, spec: Spec):
         self.key = spec.key
-        self.process = subprocess.Popen(
-            [sys.executable, WORKER],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=spec.environment, cwd=spec.root, start_new_session=True,
-        )
+        self.node = nodejs.is_node(spec.runtime)
+        if self.node:
+            started = nodejs.start(spec)
+            self.process, self._answers, self._stderr = started.process, started.answers, started.stderr
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, WORKER],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=spec.environment, cwd=spec.root, start_new_session=True,
+            )
+            assert self.process.stdout is not None
+            self._answers = self.process.stdout.fileno()
+        self.fatal_output = ""
+        self._killed = False
         self.idle_since = time.monotonic()
         self._buffer = b""
         self._send(_setup(spec))
@@ -68,14 +79,26 @@ class Worker:
         return self._answer(time.monotonic() + timeout_s)
 
     def kill(self) -> None:
+        if self._killed:
+            return
+        self._killed = True
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass  # it has already ended: nothing left to kill
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
+        if self.node:
+            self.fatal_output = nodejs.read_fatal_output(self._stderr)
+            os.close(self._answers)
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+    def exit_error(self, request_id: str, spec: Spec) -> dict[str, Any]:
+        """Why the worker ended without answering: out of memory, or an exit."""
+        if self.node and nodejs.ran_out_of_memory(self.fatal_output):
+            return nodejs.out_of_memory(request_id, spec.memory_mb)
+        return _exit_error(request_id, self.process.returncode)
 
     def _send(self, message: dict[str, Any]) -> None:
         assert self.process.stdin is not None
@@ -86,8 +109,7 @@ class Worker:
             raise WorkerGone() from None
 
     def _answer(self, deadline: float) -> dict[str, Any] | None:
-        assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
+        fd = self._answers
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while b"\n" not in self._buffer:
@@ -123,7 +145,11 @@ class Pool:
         logs_path = _logs_file()
         request = {"request_id": request_id, "event": event, "logs": str(logs_path),
                    "deadline": time.time() + spec.timeout_s}
-        worker = self._take(spec) or Worker(spec)
+        try:
+            worker = self._take(spec) or Worker(spec)
+        except (nodejs.NodeMissing, OSError) as error:
+            shape = {"errorMessage": f"RequestId: {request_id} Error: {error}", "errorType": "Runtime.ExitError"}
+            return Outcome(request_id, None, shape, _with_report(_read_logs(logs_path), request_id, 0.0, spec), 0.0)
         answer = self._run(worker, request, spec)
         duration_ms = (time.monotonic() - started) * 1000
         logs = _read_logs(logs_path)
@@ -145,7 +171,8 @@ class Pool:
             answer = worker.run(request, spec.timeout_s)
         except WorkerGone:
             worker.kill()
-            return {"ok": False, "killed": True, "error": _exit_error(request_id, worker.process.returncode)}
+            return {"ok": False, "killed": True, "error": worker.exit_error(request_id, spec),
+                    "log_line": worker.fatal_output}
         if answer is None:
             worker.kill()
             message = f"RequestId: {request_id} Error: Task timed out after {spec.timeout_s:.2f} seconds"

@@ -145,6 +145,11 @@ def _invoke(handler: Any, setup: dict[str, Any], request: dict[str, Any]) -> dic
         message = (f"RequestId: {request_id} Error: Runtime exited with error: out of memory "
                    f"(the limit is {setup['memory_mb']} MB)")
         return {"ok": False, "fatal": True, "error": {"errorMessage": message, "errorType": "Runtime.OutOfMemory"}}
+    except SystemExit as ended:
+        # Lambda's runtime ends with the handler's process: Runtime.ExitError with its status.
+        status = ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
+        message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {status}"
+        return {"ok": False, "fatal": True, "error": {"errorMessage": message, "errorType": "Runtime.ExitError"}}
     except Exception as error:
         shape = _error_shape(error, request_id)
         # Lambda's Python runtime logs a handler's exception this way.

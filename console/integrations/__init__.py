@@ -53,7 +53,20 @@ _SUFFIX = re.compile(r"\.(sync(:2)?|waitForTaskToken)$")
 
 def load_builtin() -> None:
     """Import the integrations that ship with Stepyard; each registers itself."""
-    from console.integrations import activities, aws_sdk, fdl, http, lambda_, sns, sqs, states  # noqa: F401
+    from console.integrations import (  # noqa: F401
+        activities,
+        aws_sdk,
+        aws_sdk_services,
+        dynamodb,
+        events,
+        fdl,
+        http,
+        lambda_,
+        map_s3,
+        sns,
+        sqs,
+        states,
+    )
 
 
 def register(pattern: str, integration: Integration, *, inline: bool = False) -> None:

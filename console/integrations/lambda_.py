@@ -117,13 +117,13 @@ def _response(result: functions.InvokeResult, tail: bool) -> dict[str, Any]:
         "Content-Length": str(len(payload.encode())),
         "Content-Type": "application/json",
         "Date": formatdate(usegmt=True),
-        "X-Amz-Executed-Version": "$LATEST",
+        "X-Amz-Executed-Version": result.executed_version,
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": result.request_id,
         "X-Amzn-Trace-Id": f"root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};sampled=0",
     }
     response: dict[str, Any] = {
-        "ExecutedVersion": "$LATEST",
+        "ExecutedVersion": result.executed_version,
         "Payload": _parsed(payload) if result.status_code == 200 else payload,
         **sdk_metadata_from(headers, result.request_id, result.status_code),
         "StatusCode": result.status_code,

@@ -68,6 +68,7 @@ def performing_call(context: CallContext, parameters: Any, resource_prefix: str)
     return None
 
 
+@stepper.outside_write_turn
 def _wait_for_child(call: PendingCall, child: Execution, response: dict[str, Any], *, as_json: bool) -> None:
     """Take the call over from the scheduler: the task now ends when the child ends."""
     with transaction.atomic():
@@ -150,6 +151,7 @@ def deliver_outcomes(child_arn: str, child: Execution | None = None) -> None:
         _deliver(wait, child)
 
 
+@stepper.outside_write_turn
 def _deliver(wait: ChildExecutionWait, child: Execution) -> None:
     fields = describe(child, wait.output_as_json)
     if child.status == Execution.SUCCEEDED:

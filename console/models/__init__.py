@@ -9,10 +9,11 @@ from console.models.api import (
     Tag,
 )
 from console.models.executions import Execution, HistoryEvent, PendingCall, TaskToken, Timer
-from console.models.functions import ChildExecutionWait, Function, Invocation
+from console.models.functions import ChildExecutionWait, Function, FunctionAlias, FunctionVersion, Invocation
 from console.models.machines import RenderedGraph, StateMachine, StateMachineRevision
 from console.models.queues import Deduplication, Queue, QueueMessage
 from console.models.sources import EventSource
+from console.models.testcases import TestCase
 from console.models.topics import Delivery, Subscription, Topic, TopicDeduplication
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Delivery",
     "EventSource",
     "Function",
+    "FunctionAlias",
+    "FunctionVersion",
     "Invocation",
     "Execution",
     "HistoryEvent",
@@ -38,6 +41,7 @@ __all__ = [
     "StateMachineRevision",
     "Subscription",
     "TaskToken",
+    "TestCase",
     "Timer",
     "Topic",
     "TopicDeduplication",

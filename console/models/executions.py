@@ -39,6 +39,11 @@ class Execution(models.Model):
     redrive_date = models.DateTimeField(null=True, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     engine_state = models.TextField(default="{}")
+    # A run of a test case (StartExecution on "<machine ARN>#<case>"): the case's name, the
+    # mocked states it answers (a snapshot taken at start) and each state's calls so far.
+    test_case = models.CharField(max_length=80, blank=True, default="")
+    mock = models.TextField(blank=True, default="")
+    mock_attempts = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-start_date", "-pk"]

@@ -9,11 +9,13 @@ from console.models.executions import Execution
 
 
 class Function(models.Model):
-    """A function; its code is a file in the functions directory or text typed in the console."""
+    """A function; its code is a file in the functions directory, text typed in the console,
+    or a zip package uploaded through the Lambda API (kept unpacked, content-addressed)."""
 
     DIRECTORY = "directory"
     CONSOLE = "console"
-    SOURCES = [(DIRECTORY, "Functions directory"), (CONSOLE, "Console")]
+    PACKAGE = "package"
+    SOURCES = [(DIRECTORY, "Functions directory"), (CONSOLE, "Console"), (PACKAGE, "Zip package")]
 
     name = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=16, choices=SOURCES, default=CONSOLE)
@@ -27,6 +29,17 @@ class Function(models.Model):
     memory_size = models.PositiveIntegerField(default=128)
     # {"NAME": "value"} the handler sees in os.environ.
     environment = models.TextField(default="{}")
+    # A package function's zip: the hex SHA-256 naming its folder in the packages directory.
+    package = models.CharField(max_length=64, blank=True, default="")
+    # What Lambda reports of the code (base64 SHA-256 of the zip and its size in bytes).
+    code_sha256 = models.CharField(max_length=64, blank=True, default="")
+    code_size = models.PositiveBigIntegerField(default=0)
+    role = models.CharField(max_length=256, blank=True, default="")
+    # Lambda's RevisionId: changes with every change of the code or the configuration.
+    revision_id = models.CharField(max_length=36, blank=True, default="")
+    # {"key": "value"} (TagResource) and the resource policy's statements (AddPermission).
+    tags = models.TextField(default="{}")
+    policy = models.TextField(default="[]")
     created = models.FloatField()
     modified = models.FloatField()
 
@@ -76,3 +89,33 @@ class ChildExecutionWait(models.Model):
     # .sync:2 gives the child's input and output as JSON, .sync as JSON text.
     output_as_json = models.BooleanField(default=False)
     created = models.FloatField()
+
+
+class FunctionVersion(models.Model):
+    """A published version (PublishVersion): the function's code and configuration, frozen."""
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    # The Function fields as published (JSON); the code is always a package then.
+    snapshot = models.TextField()
+    description = models.CharField(max_length=256, blank=True, default="")
+    revision_id = models.CharField(max_length=36)
+    created = models.FloatField()
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [models.UniqueConstraint(fields=["function", "version"], name="function_version_unique")]
+
+
+class FunctionAlias(models.Model):
+    """A name for a version of a function (CreateAlias), such as ``live`` -> ``3``."""
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=128)
+    version = models.CharField(max_length=16)
+    description = models.CharField(max_length=256, blank=True, default="")
+    revision_id = models.CharField(max_length=36)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["function", "name"], name="function_alias_unique")]

@@ -19,6 +19,8 @@ class EventSource(models.Model):
     # re-created target is found again).
     target = models.CharField(max_length=256)
     batch_size = models.PositiveIntegerField(default=10)
+    # Lambda's MaximumBatchingWindowInSeconds: how long to gather a batch once a message came.
+    maximum_batching_window = models.PositiveIntegerField(default=0)
     report_batch_item_failures = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
     created = models.FloatField()

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import DatabaseError, close_old_connections, transaction
 
 from console import integrations
+from console.mocking.calls import MockedCalls
 from console.models import Execution
 from console.runtime import stepper
 from console.runtime.clock import scaled_due, time_scale
@@ -52,6 +53,7 @@ class ExpressRun:
     timers: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
+    mocked: MockedCalls | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class ExpressRuntime:
 
     # -- starting and steering ------------------------------------------------------
     def start(self, execution: Execution, trigger: Any) -> ExpressRun:
-        run = ExpressRun(execution, compiled(execution.definition, execution.type))
+        run = ExpressRun(execution, compiled(execution.definition, execution.type),
+                         mocked=MockedCalls.of(execution))
         self.runs[execution.pk] = run
         self.deliver(run, trigger)
         return run
@@ -123,10 +126,24 @@ class ExpressRuntime:
         elif isinstance(effect, CallIntegration):
             self._pool.submit(self._call, run, effect)
 
+    def _mocked(self, run: ExpressRun, call: CallIntegration) -> Any:
+        """The mocked outcome of the call when its state is mocked by the run's test case."""
+        if run.mocked is None:
+            return None
+        with run.lock:
+            return run.mocked.answer(_state_of(run, call.task_id), call.task_id)
+
     def _call(self, run: ExpressRun, call: CallIntegration) -> None:
+        trigger = self._mocked(run, call)
+        if trigger is not None:
+            self._deliver_in_thread(run, trigger)
+            return
         context = integrations.CallContext(run.execution.arn, _state_of(run, call.task_id), None,
                                            call.timeout_s, call.resource, call.task_id)
         trigger = integrations.outcome(call.parameters, context, wait_for_token=False)
+        self._deliver_in_thread(run, trigger)
+
+    def _deliver_in_thread(self, run: ExpressRun, trigger: Any) -> None:
         try:
             self.deliver(run, trigger)
         finally:
@@ -156,7 +173,7 @@ class ExpressRuntime:
         with transaction.atomic():
             stepper.insert_events(execution.pk, run.events)
             execution.status, execution.event_count = state.status, state.event_count
-            execution.output = stepper.output_text(state.output)
+            execution.output = stepper.output_text(state.output, state.status)
             execution.error, execution.cause = state.error, state.cause
             execution.stop_date = datetime.fromtimestamp(stepper.CLOCK.now(), tz=UTC)
             execution.save(update_fields=["status", "event_count", "output", "error", "cause", "stop_date"])

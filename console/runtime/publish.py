@@ -47,6 +47,10 @@ def machine_group(pk: int) -> str:
     return f"state-machine-{pk}"
 
 
+def function_group(pk: int) -> str:
+    return f"function-{pk}"
+
+
 def publish(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -30,12 +31,68 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
+class LeaseKeeper:
+    """The calls this process holds (queued or being performed), and the heartbeat thread
+    that renews their leases a third of a lease apart: a live worker never loses a call,
+    however long it takes, and a dead worker's calls are free again one lease later."""
+
+    def __init__(self, lease_s: float):
+        self.lease_s = lease_s
+        self._held: set[int] = set()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, call_id: int) -> None:
+        with self._lock:
+            self._held.add(call_id)
+
+    def release(self, call_id: int) -> None:
+        with self._lock:
+            self._held.discard(call_id)
+
+    def held(self) -> list[int]:
+        with self._lock:
+            return sorted(self._held)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="stepyard-leases", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop renewing, and free the calls still held (queued, never started): a graceful
+        stop hands them to the other workers at once instead of one lease later."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        held = self.held()
+        if held:
+            PendingCall.objects.filter(pk__in=held).update(leased_until=0)
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self.lease_s / 3):
+            try:
+                self.renew(time.time())
+            except Exception:
+                log.exception("could not renew the leases of integration calls")
+            finally:
+                close_old_connections()
+
+    def renew(self, now: float) -> int:
+        """Push the lease of every held call to ``now`` + one lease; return how many."""
+        held = self.held()
+        if not held:
+            return 0
+        return PendingCall.objects.filter(pk__in=held).update(leased_until=now + self.lease_s)
+
+
 class Scheduler:
     def __init__(self, *, poll_s: float = 1.0, workers: int = 8):
         self.poll_s = poll_s
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stepyard-call")
+        self.leases = LeaseKeeper(stepper.call_lease_s())
         self._thread: threading.Thread | None = None
         # When the loop's next pass is due (infinity while a pass runs): a step that arms a
         # timer due before then wakes it; later timers are found by that pass.
@@ -46,6 +103,7 @@ class Scheduler:
         stepper.performs_calls_after_commit = True
         self._thread = threading.Thread(target=self._loop, name="stepyard-scheduler", daemon=True)
         self._thread.start()
+        self.leases.start()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -53,6 +111,21 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.leases.stop()
+
+    def submit(self, call_id: int) -> None:
+        """Perform a call leased to this process, renewing its lease until it is done."""
+        self.leases.hold(call_id)
+        try:
+            self._pool.submit(self._perform, call_id)
+        except RuntimeError:  # the pool is shut down: the lease runs out, another worker calls
+            self.leases.release(call_id)
+
+    def _perform(self, call_id: int) -> None:
+        try:
+            _perform_in_thread(call_id)
+        finally:
+            self.leases.release(call_id)
 
     def wake(self) -> None:
         self._wake.set()
@@ -60,7 +133,7 @@ class Scheduler:
     def _after_step(self, applied: stepper.Applied) -> None:
         # The step's calls are leased to this process already: perform them now.
         for call_id in applied.calls:
-            self._pool.submit(_perform_in_thread, call_id)
+            self.submit(call_id)
         timers = [e for e in applied.effects if isinstance(e, ArmTimer)]
         if timers:
             now = time.time()
@@ -87,22 +160,59 @@ class Scheduler:
         """Fire due timers and hand out due calls; return seconds until the next timer."""
         fire_due_timers(time.time())
         for call_id in claim_due_calls(time.time()):
-            self._pool.submit(_perform_in_thread, call_id)
-        upcoming = rows.values(Timer, "MIN(due_at)")[0][0]
+            self.submit(call_id)
+        upcoming = _next_due()
         return self.poll_s if upcoming is None else upcoming - time.time()
 
 
 def fire_due_timers(now: float) -> int:
-    """Deliver TimerFired for every timer due at ``now``; return how many fired."""
+    """Deliver TimerFired for every timer due at ``now``; return how many fired.
+
+    A timer whose step is slow (stepper.SlowStep) is handed to another thread, so that
+    one execution's long computation never delays the other executions' timers.
+    """
     fired = 0
     due = rows.values(Timer, "id, execution_id, timer_id", "due_at <= %s", [now], order_by="due_at", limit=BATCH)
     for pk, execution_id, timer_id in due:
-        with transaction.atomic():
-            # The delete is the claim: of several workers, one deletes the row.
-            if _claim_timer(pk):
-                stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
-                fired += 1
+        if pk in _slow_timers:
+            continue
+        try:
+            fired += _fire_timer(pk, execution_id, timer_id)
+        except stepper.SlowStep:
+            _slow_timers.add(pk)
+            _SLOW_POOL.submit(_fire_slow_timer, pk, execution_id, timer_id)
     return fired
+
+
+def _next_due() -> float | None:
+    """The due time of the next timer, leaving out those another thread is firing."""
+    slow = list(_slow_timers)
+    if not slow:
+        return rows.values(Timer, "MIN(due_at)")[0][0]
+    return rows.values(Timer, "MIN(due_at)", f"id NOT IN ({rows.marks(slow)})", slow)[0][0]
+
+
+def _fire_timer(pk: int, execution_id: int, timer_id: str) -> int:
+    with transaction.atomic():
+        # The delete is the claim: of several workers, one deletes the row.
+        if _claim_timer(pk):
+            stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
+            return 1
+    return 0
+
+
+_slow_timers: set[int] = set()
+_SLOW_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stepyard-slow-step")
+
+
+def _fire_slow_timer(pk: int, execution_id: int, timer_id: str) -> None:
+    try:
+        stepper.outside_write_turn(_fire_timer)(pk, execution_id, timer_id)
+    except Exception:
+        log.exception("timer %s of execution %s failed", timer_id, execution_id)
+    finally:
+        _slow_timers.discard(pk)
+        close_old_connections()
 
 
 def _claim_timer(pk: int) -> bool:
@@ -118,14 +228,14 @@ def _claim_timer(pk: int) -> bool:
 def claim_due_calls(now: float) -> list[int]:
     """Lease every pending call that nobody is performing; return their ids.
 
-    A lease outlasts the call (its timeout, else stepper.CALL_LEASE_S) so that a call whose
-    worker died is performed again by another worker once the lease runs out.
+    The claiming process renews the lease while it works (LeaseKeeper), so a lease runs out
+    only when its worker died: then another worker performs the call again.
     """
     claimed = []
-    candidates = rows.values(PendingCall, "id, timeout_s", "leased_until <= %s", [now], order_by="id", limit=BATCH)
-    for pk, timeout_s in candidates:
+    candidates = rows.values(PendingCall, "id", "leased_until <= %s", [now], order_by="id", limit=BATCH)
+    until = now + stepper.call_lease_s()
+    for (pk,) in candidates:
         lease = PendingCall.objects.filter(pk=pk, leased_until__lte=now)
-        until = now + stepper.call_lease_s(timeout_s)
         if lease.update(leased_until=until, attempts=F("attempts") + 1) == 1:
             claimed.append(pk)
     return claimed
@@ -151,7 +261,11 @@ def perform_call(call_id: int) -> None:
     call = PendingCall.objects.select_related("execution").filter(pk=call_id).first()
     if call is None:
         return
-    trigger = _call(call)
+    _deliver_result(call, _call(call))
+
+
+@stepper.outside_write_turn
+def _deliver_result(call: PendingCall, trigger: Any) -> None:
     with transaction.atomic():
         # The call was cancelled (execution stopped, task timed out) while it ran.
         if PendingCall.objects.filter(pk=call.pk).delete()[0] == 0:

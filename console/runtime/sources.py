@@ -41,6 +41,7 @@ class SourceRunner:
 
     def start(self) -> None:
         topic_delivery.on_published(self._wake.set)
+        sources.on_changed(self._resync)
         self._thread = threading.Thread(target=self._loop, name="stepyard-sources", daemon=True)
         self._thread.start()
 
@@ -52,6 +53,11 @@ class SourceRunner:
         for poller in list(self._pollers.values()):
             poller.join(timeout=LONG_POLL_S + 1)
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _resync(self) -> None:
+        """A source was added or changed: look at the sources now, not at the next pass."""
+        self._synced_at = 0.0
+        self._wake.set()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():

@@ -4,25 +4,39 @@ The events of the step, the execution's new snapshot, its timers, task tokens an
 integration calls it asked for are written together, so a crash at any instant loses
 nothing and duplicates nothing (design.md, boundary 2). What must happen outside the
 database (waking the scheduler, publishing to the console) runs after commit.
+
+On SQLite one transaction at a time holds the write turn (console/db/sqlite), so a step
+must not compute for long inside one: the engine's work under the turn gets a small
+budget (``LOCKED_BUDGET_S``). A step that needs more (a slow JSONata expression) raises
+``SlowStep``; the entry point (decorated with ``outside_write_turn``) rolls back, does
+the engine's work with no turn held (``precompute``), and runs again, saving the step it
+computed if the execution has not moved meanwhile. Expressions are bounded in time by
+engine.jsonata_bounds, so the slow step ends (a looping one fails with
+States.QueryEvaluationError) and is recorded like any other: a restart does not replay it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from console import integrations
 from console.db import rows
+from console.mocking.calls import MockedCalls
 from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
 from engine.execution import (
     RUNNING,
+    SUCCEEDED,
     ArmTimer,
     CallIntegration,
     CancelTask,
@@ -32,10 +46,9 @@ from engine.execution import (
     Step,
 )
 from engine.interpreter import advance
+from engine.jsonata_bounds import BudgetExceeded, budget
 
 CLOCK = SystemClock()
-CALL_LEASE_S = 300.0
-LEASE_MARGIN_S = 30.0
 # Set by a scheduler running in this process: it performs a step's calls right after the
 # commit, so they are created leased to it. Otherwise workers claim them by polling.
 performs_calls_after_commit = False
@@ -66,8 +79,7 @@ def apply(execution: Execution, trigger: Any) -> Applied | None:
         execution = _lock(execution.pk)
         if execution.status != RUNNING:
             return None
-        state = ExecutionState.from_json(json.loads(execution.engine_state))
-        return _advance_and_save(execution, state, trigger)
+        return _advance_and_save(execution, execution.engine_state, trigger)
 
 
 # A step reads and writes everything but the execution's input and output.
@@ -85,8 +97,7 @@ def redrive(execution: Execution) -> Applied:
     """Restart an ended execution from the state that ended it (RedriveExecution)."""
     with transaction.atomic():
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
-        state = ExecutionState.from_json(json.loads(execution.engine_state))
-        return _advance_and_save(execution, state, Redrive())
+        return _advance_and_save(execution, execution.engine_state, Redrive())
 
 
 def apply_new(execution: Execution, trigger: Any) -> Applied:
@@ -94,35 +105,124 @@ def apply_new(execution: Execution, trigger: Any) -> Applied:
     return _advance_and_save(execution, None, trigger)
 
 
-def _advance_and_save(execution: Execution, state: ExecutionState | None, trigger: Any) -> Applied:
+def _advance_and_save(execution: Execution, state_text: str | None, trigger: Any) -> Applied:
     machine = compiled(execution.definition, execution.type)
-    step = _run_inline_calls(machine, execution, advance(machine, state, trigger, CLOCK))
-    calls = _save(execution, step, closes_tasks=state is not None)
+    first = _advance_in_turn(machine, execution, state_text, trigger)
+    step = _run_inline_calls(machine, execution, first)
+    calls = _save(execution, step, closes_tasks=state_text is not None)
     applied = Applied(execution, step.events, step.effects, calls)
     transaction.on_commit(lambda: notify(applied))
     return applied
 
 
+# ----------------------------------------------------------- slow steps (see module docstring)
+
+LOCKED_BUDGET_S = 0.05  # engine work a step may do holding the write turn (it takes ~1 ms)
+SLOW_STEP_TRIES = 3
+_ready = threading.local()  # .steps: {arn: (state_text, trigger, Step)} computed outside
+
+
+class SlowStep(Exception):
+    """A step needs more than LOCKED_BUDGET_S: compute it outside the write turn, then retry."""
+
+    def __init__(self, execution: Execution, state_text: str | None, trigger: Any):
+        super().__init__(f"step of {execution.arn} is slow")
+        self.arn, self.definition, self.type = execution.arn, execution.definition, execution.type
+        self.state_text, self.trigger = state_text, trigger
+
+
+def _advance_in_turn(machine: Any, execution: Execution, state_text: str | None, trigger: Any) -> Step:
+    ready = getattr(_ready, "steps", {}).pop(execution.arn, None)
+    if ready is not None and ready[0] == state_text and ready[1] == trigger:
+        return ready[2]
+    state = None if state_text is None else ExecutionState.from_json(json.loads(state_text))
+    if getattr(_ready, "unbudgeted", False):
+        return advance(machine, state, trigger, CLOCK)
+    try:
+        with budget(LOCKED_BUDGET_S):
+            return advance(machine, state, trigger, CLOCK)
+    except BudgetExceeded:
+        raise SlowStep(execution, state_text, trigger) from None
+
+
+def precompute(slow: SlowStep) -> None:
+    """Do a slow step's engine work now, holding nothing, for this thread's next try."""
+    machine = compiled(slow.definition, slow.type)
+    state = None if slow.state_text is None else ExecutionState.from_json(json.loads(slow.state_text))
+    step = advance(machine, state, slow.trigger, CLOCK)
+    if not hasattr(_ready, "steps"):
+        _ready.steps = {}
+    _ready.steps[slow.arn] = (slow.state_text, slow.trigger, step)
+
+
+def outside_write_turn(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate an entry point that runs steps: retry it after computing a slow step outside."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if connection.in_atomic_block:
+            return func(*args, **kwargs)  # the entry point holding the transaction retries
+        # An entry point may run another one after its commit: each keeps its own steps.
+        saved = getattr(_ready, "steps", {}), getattr(_ready, "unbudgeted", False)
+        _ready.steps, _ready.unbudgeted = {}, False
+        try:
+            for _ in range(SLOW_STEP_TRIES):
+                try:
+                    return func(*args, **kwargs)
+                except SlowStep as slow:
+                    precompute(slow)
+            # The execution kept moving under us: take the time inside the turn, bounded.
+            _ready.unbudgeted = True
+            return func(*args, **kwargs)
+        finally:
+            _ready.steps, _ready.unbudgeted = saved
+
+    return run
+
+
 def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:
-    """Perform the calls of inline integrations now, in this transaction, and advance
-    the engine with their outcome; other effects are kept for after the commit."""
+    """Answer now, in this transaction, the calls of mocked states (a test case's run) and of
+    inline integrations, and advance the engine with their outcome; other effects are kept
+    for after the commit."""
+    mocked = MockedCalls.of(execution)
     events, kept, pending = list(step.events), [], list(step.effects)
     state = step.state
     while pending:
         effect = pending.pop(0)
-        if not (isinstance(effect, CallIntegration) and integrations.is_inline(effect.resource)):
-            kept.append(effect)
+        trigger = _answer_now(execution, mocked, state, effect, kept)
+        if trigger is None:
             continue
-        if effect.wait_for_token and effect.token:
-            kept.append(_TokenOnly(effect))  # the task still waits for its token
-        context = integrations.CallContext(execution.arn, _task_state_name(state, effect.task_id),
-                                           effect.token, effect.timeout_s, effect.resource, effect.task_id)
-        trigger = integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
         following = advance(machine, state, trigger, CLOCK)
         state = following.state
         events += following.events
         pending += following.effects
+    if mocked is not None:
+        execution.mock_attempts = mocked.attempts_json()
     return Step(state, events, kept)
+
+
+def _answer_now(execution: Execution, mocked: MockedCalls | None, state: ExecutionState, effect: Any,
+                kept: list[Any]) -> Any:
+    """The trigger that answers ``effect`` at once, or None after keeping it for later.
+
+    A mocked state is answered from the test case whatever its resource (``.sync`` and
+    ``.waitForTaskToken`` included: the mocked value is the task's result, no token waits)."""
+    if not isinstance(effect, CallIntegration):
+        kept.append(effect)
+        return None
+    state_name = _task_state_name(state, effect.task_id)
+    if mocked is not None:
+        trigger = mocked.answer(state_name, effect.task_id)
+        if trigger is not None:
+            return trigger
+    if not integrations.is_inline(effect.resource):
+        kept.append(effect)
+        return None
+    if effect.wait_for_token and effect.token:
+        kept.append(_TokenOnly(effect))  # the task still waits for its token
+    context = integrations.CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
+                                       effect.resource, effect.task_id)
+    return integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
 
 
 @dataclass(frozen=True)
@@ -186,6 +286,8 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
     execution.event_count = state.event_count
     execution.status = state.status
     fields = list(_STEP_FIELDS)
+    if execution.mock:
+        fields.append("mock_attempts")
     redrives = state.context.get("Execution", {}).get("RedriveCount", 0)
     if redrives != execution.redrive_count:
         execution.redrive_count = redrives
@@ -193,7 +295,7 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.stop_date = execution.output = execution.error = execution.cause = None
         fields += _REDRIVE_FIELDS + _END_FIELDS
     if state.status != RUNNING:
-        execution.output = output_text(state.output)
+        execution.output = output_text(state.output, state.status)
         execution.error, execution.cause = state.error, state.cause
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
@@ -203,9 +305,12 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
 
 
-def output_text(output: Any) -> str | None:
-    """An execution's output as AWS returns it: compact JSON text."""
-    return None if output is None else json.dumps(output, separators=(",", ":"), ensure_ascii=False)
+def output_text(output: Any, status: str = SUCCEEDED) -> str | None:
+    """An execution's output as AWS returns it: compact JSON text; a succeeded execution's
+    null output is ``"null"`` (a JSONata ``"Output": null``), an ended one's is absent."""
+    if output is None and status != SUCCEEDED:
+        return None
+    return json.dumps(output, separators=(",", ":"), ensure_ascii=False)
 
 
 def _close_everything(execution: Execution) -> None:
@@ -253,7 +358,7 @@ def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegr
         wait_for_token=call.wait_for_token,
         token=call.token or "",
         timeout_s=call.timeout_s,
-        leased_until=now + call_lease_s(call.timeout_s) if performs_calls_after_commit else 0,
+        leased_until=now + call_lease_s() if performs_calls_after_commit else 0,
         attempts=1 if performs_calls_after_commit else 0,
     )
     if call.wait_for_token and call.token:
@@ -285,9 +390,11 @@ def _record_token(execution: Execution, state: ExecutionState, call: CallIntegra
     )
 
 
-def call_lease_s(timeout_s: float | None) -> float:
-    """How long a worker may take over a call before another one performs it again."""
-    return timeout_s + LEASE_MARGIN_S if timeout_s else CALL_LEASE_S
+def call_lease_s() -> float:
+    """How long a call stays leased without renewal: the worker performing it renews the
+    lease while it works (scheduler.LeaseKeeper); once a dead worker's lease runs out,
+    another worker performs the call again."""
+    return settings.STEPYARD_LEASE_S
 
 
 def _cancel_task(execution: Execution, task_id: str) -> None:

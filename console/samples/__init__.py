@@ -16,6 +16,7 @@ from console.models import EventSource, Execution, Function, Queue, StateMachine
 from console.services import functions, machines, queues, sources, topics
 
 FUNCTIONS_DIR = Path(__file__).with_name("functions")
+NODE_RUNTIME = "nodejs20.x"
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,15 @@ def ensure_topic(name: str) -> Topic:
 
 def ensure_function(name: str, module: str, *, environment: dict[str, str] | None = None,
                     timeout: int = 30) -> Function:
-    """Install ``functions/<module>.py`` as the function ``name`` (or bring it up to date)."""
-    code = (FUNCTIONS_DIR / f"{module}.py").read_text()
+    """Install ``functions/<module>`` as the function ``name`` (or bring it up to date).
+
+    ``<module>.py`` is a Python handler, ``<module>.js`` a Node.js one (CommonJS, run as
+    ``index.js``).
+    """
+    path = FUNCTIONS_DIR / (module if "." in module else f"{module}.py")
+    code = path.read_text()
     existing = Function.objects.filter(name=name).first()
-    settings = {"timeout": timeout, "environment": environment or {}}
+    settings: dict = {"timeout": timeout, "environment": environment or {}, **_runtime_of(path)}
     if existing is None:
         function = functions.create_function(name, code=code, **settings)
     elif existing.source == Function.CONSOLE:
@@ -73,6 +79,12 @@ def ensure_function(name: str, module: str, *, environment: dict[str, str] | Non
     else:
         function = existing  # the user's own file of that name in the functions directory wins
     return function
+
+
+def _runtime_of(path: Path) -> dict[str, str]:
+    if path.suffix == ".js":
+        return {"runtime": NODE_RUNTIME, "handler": "index.handler"}
+    return {"runtime": functions.DEFAULT_RUNTIME, "handler": "handler"}
 
 
 def ensure_machine(name: str, definition: str, machine_type: str = StateMachine.STANDARD) -> StateMachine:

@@ -69,10 +69,10 @@ def run_callback_pattern() -> Run:
     notifications = ensure_queue("CallbackExample-Notifications")
     for topic in (success, failure):
         topics.subscribe(topic, "sqs", queues.queue_arn(notifications), {"RawMessageDelivery": "true"})
-    ensure_function("CallbackExample-Worker", "callback_worker")
+    ensure_function("CallbackExample-Worker", "callback_worker.js")
     ensure_source(queue, EventSource.FUNCTION, "CallbackExample-Worker", batch_size=1)
     machine = ensure_machine("CallbackExample", callback_definition(
-        queues.queue_url(queue, _host()), success.arn, failure.arn))
+        queues.queue_url(queue), success.arn, failure.arn))
     return Run(executions.start_execution(machine, input="{}"))
 
 
@@ -105,9 +105,9 @@ def inventory_definition(queue_url: str) -> str:
 
 def run_inventory() -> Run:
     queue = ensure_queue("Orders")
-    ensure_function("Inventory", "inventory")
+    ensure_function("Inventory", "inventory.js")
     ensure_source(queue, EventSource.FUNCTION, "Inventory", batch_size=1)
-    machine = ensure_machine("CheckInventory", inventory_definition(queues.queue_url(queue, _host())))
+    machine = ensure_machine("CheckInventory", inventory_definition(queues.queue_url(queue)))
     return Run(executions.start_execution(machine, input='{"order": "sample"}'))
 
 
@@ -196,16 +196,10 @@ def approval_definition(queue_url: str) -> str:
 
 def run_manual_approval() -> Run:
     queue = ensure_queue(APPROVAL_QUEUE)
-    machine = ensure_machine("ManualApproval", approval_definition(queues.queue_url(queue, _host())))
+    machine = ensure_machine("ManualApproval", approval_definition(queues.queue_url(queue)))
     execution = executions.start_execution(machine, input=json.dumps({"item": "laptop", "amount": 1299}))
     return Run(execution, note="After a five-second Wait, the request waits in Callbacks: approve or reject it "
                               "there (or on the execution page's Wait for approval step).")
-
-
-def _host() -> str:
-    from console.functions import public_url
-
-    return public_url().split("://", 1)[1]
 
 
 def _links(queues_: tuple[str, ...], topics_: tuple[str, ...], functions_: tuple[str, ...],

@@ -6,7 +6,6 @@ exactly one wins; the others get TaskTimedOut, as AWS answers for a closed task.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from console.db import rows
 from console.models import Execution, TaskToken
 from console.runtime import stepper
 from console.services import InvalidOutput, InvalidToken, TaskTimedOut, ValidationError
+from engine import json_types
 from engine.execution import Heartbeat, TaskFailed, TaskSucceeded
 
 MAX_TOKEN_LENGTH = 1024
@@ -24,6 +24,7 @@ MAX_CAUSE_LENGTH = 32_768
 INVALID_TOKEN = "Invalid Token: 'Invalid token'"  # AWS's words for a token it never issued
 
 
+@stepper.outside_write_turn
 def send_task_success(token: str, output: str) -> None:
     with transaction.atomic():
         # The token is judged first (an unknown token with bad output is InvalidToken, as
@@ -33,6 +34,7 @@ def send_task_success(token: str, output: str) -> None:
         stepper.apply(Execution(pk=task.execution_id), TaskSucceeded(task.task_id, value))
 
 
+@stepper.outside_write_turn
 def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
     _check_length("error", error, MAX_ERROR_LENGTH)
     _check_length("cause", cause, MAX_CAUSE_LENGTH)
@@ -41,6 +43,7 @@ def send_task_failure(token: str, error: str | None = None, cause: str | None = 
         stepper.apply(Execution(pk=task.execution_id), TaskFailed(task.task_id, error, cause))
 
 
+@stepper.outside_write_turn
 def send_task_heartbeat(token: str) -> None:
     with transaction.atomic():
         task = _open_task(token)
@@ -81,7 +84,7 @@ def _check_output(output: str) -> object:
     if len(output.encode()) > MAX_OUTPUT_BYTES:
         raise InvalidOutput(f"Invalid Output: 'The output exceeds {MAX_OUTPUT_BYTES} bytes.'")
     try:
-        return json.loads(output)
+        return json_types.loads(output)
     except ValueError as error:
         raise InvalidOutput(f"Invalid Output: '{error}'") from None
 

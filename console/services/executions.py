@@ -22,12 +22,15 @@ from console.services import (
     InvalidArn,
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
+    ValidationError,
 )
 from console.services.names import check_name
+from engine import json_types
 from engine.context import execution_context
 from engine.execution import Start, Stop
 
 MAX_PAYLOAD_BYTES = 262_144
+MAX_TEST_CASE_NAME = 80
 
 
 def execution_arn(machine: StateMachine, name: str) -> str:
@@ -46,7 +49,7 @@ def check_input(text: str | None) -> str:
             f"of {MAX_PAYLOAD_BYTES} bytes.'"
         )
     try:
-        json.loads(text)
+        json_types.loads(text)
     except ValueError as error:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
     return text
@@ -62,16 +65,26 @@ class Published:
     on_created: Callable[[Execution], None]
 
 
+@dataclass(frozen=True)
+class Mocked:
+    """A test case to run: its name and its mocked states (see console.services.test_cases)."""
+
+    name: str
+    states: dict
+
+
 def start_execution(machine: StateMachine, *, name: str | None = None, input: str | None = None,
-                    version: Published | None = None) -> Execution:
+                    version: Published | None = None, test_case: Mocked | None = None) -> Execution:
     """Start an execution; the same name and input while it runs return the same execution."""
     name = name if name is not None else str(uuid.uuid4())
     check_name(name)
     text = check_input(input)
+    if test_case is not None and len(test_case.name) > MAX_TEST_CASE_NAME:
+        raise ValidationError(f"A test case name can have at most {MAX_TEST_CASE_NAME} characters.")
     arn = execution_arn(machine, name)
     # The unique ARN decides: a second start with the same name fails to insert.
     try:
-        return _create_and_start(machine, name, arn, text, version)
+        return _create_and_start(machine, name, arn, text, version, test_case, started=stepper.CLOCK.now())
     except IntegrityError:
         return _same_or_conflict(Execution.objects.get(arn=arn), text)
 
@@ -92,9 +105,10 @@ def _same_or_conflict(existing: Execution, text: str) -> Execution:
     raise ExecutionAlreadyExists(f"Execution Already Exists: '{existing.arn}'")
 
 
+@stepper.outside_write_turn
 def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
-                      version: Published | None = None) -> Execution:
-    started = stepper.CLOCK.now()
+                      version: Published | None = None, test_case: Mocked | None = None, *,
+                      started: float) -> Execution:
     with transaction.atomic():
         execution = Execution(
             arn=arn,
@@ -108,6 +122,9 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             role_arn=version.role_arn if version else machine.role_arn,
             input=text,
             start_date=datetime.fromtimestamp(started, tz=UTC),
+            test_case=test_case.name if test_case else "",
+            mock=json.dumps(test_case.states) if test_case else "",
+            mock_attempts="{}" if test_case else "",
         )
         context = execution_context(
             execution_arn=arn,
@@ -116,8 +133,9 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
             state_machine_name=machine.name,
             start_time=started,
             role_arn=machine.role_arn,
+            redrive_count=None if execution.type == StateMachine.EXPRESS else 0,
         )
-        start = Start(json.loads(text), context)
+        start = Start(json_types.loads(text), context)
         if execution.type == StateMachine.EXPRESS:
             execution.save(force_insert=True)
         else:
@@ -130,6 +148,7 @@ def _create_and_start(machine: StateMachine, name: str, arn: str, text: str,
     return execution
 
 
+@stepper.outside_write_turn
 def stop_execution(execution: Execution, *, error: str | None = None, cause: str | None = None) -> Execution:
     """Abort a running execution (a stopped or finished one is left as it is, like AWS)."""
     if execution.type == StateMachine.EXPRESS:
@@ -146,6 +165,7 @@ REDRIVABLE = (Execution.FAILED, Execution.TIMED_OUT, Execution.ABORTED)
 REDRIVE_WINDOW_S = 14 * 24 * 3600
 
 
+@stepper.outside_write_turn
 def redrive_execution(execution: Execution) -> Execution:
     """Run a failed, timed-out or aborted Standard execution again from where it ended."""
     execution.refresh_from_db()
@@ -184,14 +204,14 @@ SYNC_TIMEOUT_S = 300.0  # Express executions last at most five minutes
 
 
 def start_sync_execution(machine: StateMachine, *, name: str | None = None, input: str | None = None,
-                         version: Published | None = None) -> Execution:
+                         version: Published | None = None, test_case: Mocked | None = None) -> Execution:
     """Run an Express execution and return it once it has ended (StartSyncExecution).
 
     Express executions run in memory in the process that starts them, so the wait is on
     the run itself; no run here means it ended while it started."""
     if machine.type != StateMachine.EXPRESS:
         raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
-    execution = start_execution(machine, name=name, input=input, version=version)
+    execution = start_execution(machine, name=name, input=input, version=version, test_case=test_case)
     run = express.runtime.runs.get(execution.pk)
     if run is not None and not run.done.wait(timeout=SYNC_TIMEOUT_S):
         return stop_execution(execution, error="States.Timeout", cause="The execution ran for more than 5 minutes.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from console.services import (
     tags,
 )
 from console.services.names import check_name
+from engine import json_types
 from engine.errors import DefinitionError
 
 MAX_DEFINITION_LENGTH = 1_048_576
@@ -152,7 +152,7 @@ def _notify_lists() -> None:
 def parsed_definition(text: str) -> object | None:
     """Return the definition as JSON, or None when it is not JSON."""
     try:
-        return json.loads(text)
+        return json_types.loads(text)
     except ValueError:
         return None
 

@@ -13,6 +13,7 @@ from console.services.queue_errors import (
     InvalidAttributeValue,
     InvalidParameterValue,
 )
+from engine import json_types
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def parse_redrive_policy(value: str) -> tuple[str, int] | None:
     if value == "":
         return None
     try:
-        policy = json.loads(value)
+        policy = json_types.loads(value)
         arn = policy["deadLetterTargetArn"]
         count = int(policy["maxReceiveCount"])
     except (ValueError, TypeError, KeyError):

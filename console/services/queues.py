@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Value
 
+from console import addresses
 from console.db import rows
 from console.models import Deduplication, Queue, QueueMessage
 from console.services import queue_attributes as attrs
@@ -47,7 +48,6 @@ MAX_RECEIVE = 10
 MAX_TAGS = 50
 # FIFO sequence numbers are large, non-consecutive-looking 20-digit strings in SQS.
 SEQUENCE_BASE = 10**19
-DEFAULT_HOST = "127.0.0.1:8000"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 AVAILABLE, IN_FLIGHT, DELAYED = "available", "in flight", "delayed"
@@ -56,8 +56,9 @@ AVAILABLE, IN_FLIGHT, DELAYED = "available", "in flight", "delayed"
 # --------------------------------------------------------------------------- queues
 
 
-def queue_url(queue: Queue, host: str | None = None) -> str:
-    return f"http://{host or DEFAULT_HOST}/{settings.STEPYARD_ACCOUNT}/{queue.name}"
+def queue_url(queue: Queue) -> str:
+    """The queue's URL at the address Stepyard is being reached on (see console.addresses)."""
+    return f"{addresses.base_url()}/{settings.STEPYARD_ACCOUNT}/{queue.name}"
 
 
 queue_arn = attrs.queue_arn

@@ -31,7 +31,7 @@ def _problem(execution: Execution, now: datetime) -> str | None:
     if execution.status not in REDRIVABLE:
         return f"Execution is {execution.status} and cannot be redriven"
     if execution.stop_date is not None and now - execution.stop_date > REDRIVE_WINDOW:
-        return "Execution can no longer be redriven: it ended more than 14 days ago"
+        return "Execution redrivable period exceeded"  # one of DescribeExecution's documented reasons
     if execution.redrive_count >= MAX_REDRIVES:
         return f"Execution has been redriven {MAX_REDRIVES} times"
     return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,12 @@ from console.models import EventSource, Execution, Queue, QueueMessage
 from console.services import ServiceError, ValidationError, executions, functions, machines
 from console.services import queues as queue_service
 from console.services.queue_messages import md5_of_attributes
+from engine import json_types
 
-MAX_BATCH_SIZE = 100
+# Lambda's limits for an SQS event source mapping.
+_listeners: list[Callable[[], None]] = []
+MAX_BATCH_SIZE = 10_000
+MAX_BATCHING_WINDOW_S = 300
 RECEIVE_LIMIT = 10
 
 
@@ -50,14 +55,29 @@ class Outcome:
 # --------------------------------------------------------------------------- configuration
 
 
+def on_changed(listener: Callable[[], None]) -> None:
+    """Call ``listener`` after each commit that created, changed or deleted a source (the
+    pollers' supervisor: a new or re-enabled source starts polling at once)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _notify() -> None:
+    transaction.on_commit(lambda: [listener() for listener in list(_listeners)])
+
+
 def create_source(queue: Queue, target_type: str, target: str, *, batch_size: int = 10,
-                  report_batch_item_failures: bool = False, enabled: bool = True) -> EventSource:
+                  report_batch_item_failures: bool = False, enabled: bool = True,
+                  maximum_batching_window: int = 0) -> EventSource:
     _check_target(target_type, target)
-    _check_batch_size(batch_size)
+    _check_batching(batch_size, maximum_batching_window)
     now = time.time()
-    return EventSource.objects.create(
+    source = EventSource.objects.create(
         uuid=str(uuid.uuid4()), queue=queue, target_type=target_type, target=target, batch_size=batch_size,
-        report_batch_item_failures=report_batch_item_failures, enabled=enabled, created=now, modified=now)
+        maximum_batching_window=maximum_batching_window, report_batch_item_failures=report_batch_item_failures,
+        enabled=enabled, created=now, modified=now)
+    _notify()
+    return source
 
 
 def ensure_source(queue: Queue, target_type: str, target: str, **options: Any) -> EventSource:
@@ -77,22 +97,35 @@ def _check_target(target_type: str, target: str) -> None:
         raise ValidationError(f"Unknown target type {target_type!r}: use 'function' or 'state-machine'.")
 
 
-def _check_batch_size(batch_size: int) -> None:
+def _check_batching(batch_size: int, window: int) -> None:
+    """Lambda's rules: 1-10,000 messages, a window of 0-300 s, and a window for more than 10."""
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValidationError(f"The batch size must be between 1 and {MAX_BATCH_SIZE}.")
+    if not 0 <= window <= MAX_BATCHING_WINDOW_S:
+        raise ValidationError(f"The maximum batching window must be between 0 and {MAX_BATCHING_WINDOW_S} seconds.")
+    if batch_size > RECEIVE_LIMIT and window < 1:
+        raise ValidationError("Maximum batch window in seconds must be greater than 0 if maximum batch size "
+                              "is greater than 10")
 
 
 def update_source(source: EventSource, *, enabled: bool | None = None, batch_size: int | None = None,
-                  report_batch_item_failures: bool | None = None) -> EventSource:
-    if batch_size is not None:
-        _check_batch_size(batch_size)
-        source.batch_size = batch_size
+                  report_batch_item_failures: bool | None = None, maximum_batching_window: int | None = None,
+                  target: str | None = None) -> EventSource:
+    if target is not None:
+        _check_target(source.target_type, target)
+        source.target = target
+    batch_size = source.batch_size if batch_size is None else batch_size
+    window = source.maximum_batching_window if maximum_batching_window is None else maximum_batching_window
+    _check_batching(batch_size, window)
+    source.batch_size, source.maximum_batching_window = batch_size, window
     if enabled is not None:
         source.enabled = enabled
     if report_batch_item_failures is not None:
         source.report_batch_item_failures = report_batch_item_failures
     source.modified = time.time()
-    source.save(update_fields=["batch_size", "enabled", "report_batch_item_failures", "modified"])
+    source.save(update_fields=["target", "batch_size", "maximum_batching_window", "enabled",
+                               "report_batch_item_failures", "modified"])
+    _notify()
     return source
 
 
@@ -116,9 +149,11 @@ def list_sources(queue: Queue | None = None) -> QuerySet[EventSource]:
 
 
 def receive_batch(source: EventSource, wait_seconds: int) -> list[QueueMessage]:
-    """Up to ``batch_size`` messages: a long poll for the first, then what is there already."""
+    """Up to ``batch_size`` messages: a long poll for the first, then what is there already,
+    or, with a batching window, what arrives until the window (from the first message) ends."""
     batch: dict[str, QueueMessage] = {}
     wait = wait_seconds
+    window_ends: float | None = None
     while len(batch) < source.batch_size:
         received = queue_service.receive_messages(
             source.queue, max_number=min(RECEIVE_LIMIT, source.batch_size - len(batch)), wait_seconds=wait)
@@ -126,9 +161,15 @@ def receive_batch(source: EventSource, wait_seconds: int) -> list[QueueMessage]:
         # (with a new receipt handle, which is the one that deletes it).
         fresh = [m for m in received if m.message_id not in batch]
         batch.update((m.message_id, m) for m in received)
+        if window_ends is None and batch:
+            window_ends = time.monotonic() + source.maximum_batching_window
+        left = (window_ends or 0) - time.monotonic()
         if not fresh:
-            break
-        wait = 0
+            if left <= 0:
+                break
+            if left < 1:
+                time.sleep(left)  # a receive's long poll counts whole seconds
+        wait = 1 if left >= 1 else 0
     return list(batch.values())
 
 
@@ -248,7 +289,7 @@ def _start_executions(source: EventSource, messages: list[QueueMessage]) -> Outc
 
 def _start_one(machine: Any, message: QueueMessage) -> Execution:
     try:
-        json.loads(message.body)
+        json_types.loads(message.body)
         text = message.body
     except ValueError:
         text = json.dumps(message.body)

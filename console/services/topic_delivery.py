@@ -24,7 +24,7 @@ from urllib.parse import quote
 from django.db import transaction
 from django.db.models import F
 
-from console.functions import public_url
+from console.addresses import base_url
 from console.models import Delivery, Subscription, Topic
 from console.services import ServiceError
 from console.services import topic_filters as filters
@@ -152,11 +152,11 @@ def _signature(message_id: str, text: str, now: float) -> str:
 
 
 def _signing_cert_url() -> str:
-    return f"{public_url()}/SimpleNotificationService-stepyard.pem"
+    return f"{base_url()}/SimpleNotificationService-stepyard.pem"
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
-    return f"{public_url()}/?Action=Unsubscribe&SubscriptionArn={quote(subscription.arn, safe='')}"
+    return f"{base_url()}/?Action=Unsubscribe&SubscriptionArn={quote(subscription.arn, safe='')}"
 
 
 # --------------------------------------------------------------------------- performing

@@ -15,13 +15,13 @@ never matched.
 from __future__ import annotations
 
 import ipaddress
-import json
 import operator
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from console.services.topic_errors import InvalidParameter
+from engine import json_types
 
 ATTRIBUTES, BODY = "MessageAttributes", "MessageBody"
 SCOPES = (ATTRIBUTES, BODY)
@@ -42,7 +42,7 @@ def _invalid(name: str, reason: str) -> InvalidParameter:
 def check_policy(text: str, scope: str = ATTRIBUTES, name: str = "FilterPolicy") -> dict[str, Any]:
     """Parse and check a filter policy; InvalidParameter (SNS's wording) if it is not one."""
     try:
-        policy = json.loads(text, parse_float=Decimal)
+        policy = json_types.loads(text, parse_float=Decimal)
     except ValueError:
         raise _invalid(name, "failed to parse JSON.") from None
     if not isinstance(policy, dict) or not policy:
@@ -127,7 +127,7 @@ def matches(policy: dict[str, Any], scope: str, message: str, attributes: dict[s
     """Whether a message with these attributes passes the (checked) policy."""
     if scope == BODY:
         try:
-            document = json.loads(message, parse_float=Decimal)
+            document = json_types.loads(message, parse_float=Decimal)
         except ValueError:
             return False  # SNS drops a non-JSON message for a MessageBody policy
         return isinstance(document, dict) and _object_matches(policy, document)
@@ -157,7 +157,7 @@ def _number(text: Any) -> Any:
 
 def _array(text: Any) -> Any:
     try:
-        value = json.loads(str(text), parse_float=Decimal)
+        value = json_types.loads(str(text), parse_float=Decimal)
     except ValueError:
         return text
     return value if isinstance(value, list) else text

@@ -15,6 +15,7 @@ from typing import Any
 
 from console.models import Topic
 from console.services.topic_errors import InvalidParameter
+from engine import json_types
 
 MAX_MESSAGE_BYTES = 262_144
 MAX_SUBJECT = 100
@@ -76,7 +77,7 @@ def _structure(text: str, structure: object) -> dict[str, str] | None:
     if structure != "json":
         raise InvalidParameter("MessageStructure")
     try:
-        parsed = json.loads(text)
+        parsed = json_types.loads(text)
     except ValueError:
         raise InvalidParameter("Message Structure - JSON message body failed to parse") from None
     if not isinstance(parsed, dict) or "default" not in parsed:
@@ -135,7 +136,7 @@ def _number(name: str, text: str) -> None:
 
 def _array(name: str, text: str) -> None:
     try:
-        parsed = json.loads(text)
+        parsed = json_types.loads(text)
     except ValueError:
         parsed = None
     if not isinstance(parsed, list):

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.html import format_html
 
+from engine import json_types
+
 register = template.Library()
 
 
@@ -17,7 +19,7 @@ def pretty_json(text: str | None) -> str | None:
     if not text:
         return text
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return json.dumps(json_types.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from console.models import TaskToken
 from console.services import ServiceError, callbacks
+from engine import json_types
 
 MAX_PAYLOAD_SHOWN = 4000
 
@@ -48,7 +49,7 @@ def _timeout_due(task: TaskToken) -> datetime | None:
 
 def _pretty(text: str) -> str:
     try:
-        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        pretty = json.dumps(json_types.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         pretty = text
     return pretty if len(pretty) <= MAX_PAYLOAD_SHOWN else pretty[:MAX_PAYLOAD_SHOWN] + "\n…"

@@ -17,7 +17,7 @@ from console.forms import StartExecutionForm, StopExecutionForm
 from console.models import Execution, HistoryEvent, StateMachine, TaskToken, Timer
 from console.runtime import express
 from console.runtime.machines import compiled
-from console.services import ServiceError, executions
+from console.services import ServiceError, executions, map_runs
 from console.views.execution_search import STATUSES, Search
 from console.views.machines import _get_machine_or_404
 
@@ -94,6 +94,7 @@ def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "console/execution_detail.html",
         {"execution": execution, "graph": graph.render(execution.definition, execution.type, expanded=expanded),
          "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
+         "map_runs": map_runs.map_runs_of(execution),
          "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
     )
 

@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from console.functions import code as code_files
-from console.functions import functions_dir
+from console.functions import functions_dir, packages
 from console.models import Execution, Function, Invocation
 from console.services import ServiceError
 from console.services import functions as service
+from engine import json_types
 
 RECENT = 20
 
@@ -40,8 +41,11 @@ def _get_function_or_404(name: str) -> Function:
 
 
 class SettingsForm(forms.Form):
+    # Left out of a post, the runtime stays as it is (python3.12 for a new function).
+    runtime = forms.ChoiceField(choices=[(r, r) for r in code_files.RUNTIMES], initial=service.DEFAULT_RUNTIME,
+                                required=False)
     handler = forms.CharField(max_length=128, initial="handler",
-                              help_text="A function of the main module, or module.function")
+                              help_text="file.function: module.function (Python), path/to/file.export (Node.js)")
     timeout = forms.IntegerField(label="Timeout (s)", min_value=1, max_value=service.MAX_TIMEOUT_S, initial=3)
     memory_size = forms.IntegerField(label="Memory (MB)", min_value=service.MEMORY_RANGE[0],
                                      max_value=service.MEMORY_RANGE[1], initial=128)
@@ -62,7 +66,10 @@ class SettingsForm(forms.Form):
         return variables
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields if name not in ("name", "code")}
+        values = {name: self.cleaned_data[name] for name in self.fields if name not in ("name", "code")}
+        if not values["runtime"]:
+            del values["runtime"]
+        return values
 
 
 class CodeSettingsForm(SettingsForm):
@@ -81,7 +88,7 @@ class TestEventForm(forms.Form):
 
     def clean_event(self) -> str:
         try:
-            json.loads(self.cleaned_data["event"])
+            json_types.loads(self.cleaned_data["event"])
         except ValueError as error:
             raise forms.ValidationError(f"The event is not valid JSON: {error}") from None
         return self.cleaned_data["event"]
@@ -90,8 +97,9 @@ class TestEventForm(forms.Form):
 def _initial(function: Function) -> dict[str, Any]:
     environment = json.loads(function.environment or "{}")
     return {
-        "handler": function.handler, "timeout": function.timeout, "memory_size": function.memory_size,
-        "description": function.description, "code": function.code,
+        "runtime": function.runtime, "handler": function.handler, "timeout": function.timeout,
+        "memory_size": function.memory_size, "description": function.description,
+        "code": code_files.read_code(function),
         "environment": "\n".join(f"{key}={value}" for key, value in environment.items()),
     }
 
@@ -118,12 +126,20 @@ def function_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created function {function.name}.")
             return redirect("function-detail", name=function.name)
-    return render(request, "console/function_form.html", {"form": form, "creating": True, "nav": "functions"})
+    context = {"form": form, "creating": True, "nav": "functions", "default_code": _default_codes()}
+    return render(request, "console/function_form.html", context)
+
+
+def _default_codes() -> dict[str, str]:
+    """The starting code of each language, for the create form's runtime switch."""
+    return {"python": service.DEFAULT_CODE, "nodejs": service.DEFAULT_NODE_CODE}
 
 
 @require_GET
 def function_detail(request: HttpRequest, name: str) -> HttpResponse:
     function = _get_function_or_404(name)
+    if request.GET.get("partial"):
+        return _invocation_rows(request, function)
     request_id = request.GET.get("invocation")
     shown = function.invocations.filter(request_id=request_id).first() if request_id else None
     form = TestEventForm(initial={"event": shown.event} if shown else None)
@@ -140,7 +156,11 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "function": function,
         "arn": code_files.function_arn(function.name),
         "path": path,
+        "handler": code_files.lambda_handler(function),
+        "handler_file": code_files.handler_file(function),
+        "handler_file_missing": function.source != Function.CONSOLE and code_files.main_file(function) is None,
         "code": code_files.read_code(function),
+        "package_files": _package_files(function),
         "environment": sorted(json.loads(function.environment or "{}").items()),
         "form": form,
         "shown": _view(shown, callers) if shown else None,
@@ -148,6 +168,26 @@ def _detail(request: HttpRequest, function: Function, form: TestEventForm, reque
         "nav": "functions",
     }
     return render(request, "console/function_detail.html", context, status=status)
+
+
+def _package_files(function: Function, limit: int = 200) -> list[str]:
+    """A package function's files (paths inside the package), for the page."""
+    if function.source != Function.PACKAGE:
+        return []
+    root = packages.folder(function.package)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    return files[:limit]
+
+
+def _invocation_rows(request: HttpRequest, function: Function) -> HttpResponse:
+    """The recent invocations list alone: the live part of the function's page."""
+    invocations = service.recent_invocations(function, RECENT)
+    callers = dict(Execution.objects.filter(arn__in={i.caller for i in invocations}).values_list("arn", "pk"))
+    views = [_view(i, callers) for i in invocations]
+    # The invocation the page shows stays open in the refreshed list.
+    shown = next((v for v in views if v["invocation"].request_id == request.GET.get("invocation")), None)
+    context = {"function": function, "invocations": views, "shown": shown}
+    return render(request, "console/_function_invocations.html", context)
 
 
 def _view(invocation: Invocation, callers: dict[str, int]) -> dict[str, Any]:
@@ -164,7 +204,7 @@ def _view(invocation: Invocation, callers: dict[str, int]) -> dict[str, Any]:
 
 def _pretty(text: str) -> str:
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return json.dumps(json_types.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
 
@@ -196,7 +236,7 @@ def _invoke(request: HttpRequest, name: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def function_edit(request: HttpRequest, name: str) -> HttpResponse:
     function = _get_function_or_404(name)
-    form_class = CodeSettingsForm if function.source == Function.CONSOLE else SettingsForm
+    form_class = SettingsForm if function.source == Function.DIRECTORY else CodeSettingsForm
     form = form_class(request.POST or None, initial=_initial(function))
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data.get("code")
@@ -207,7 +247,8 @@ def function_edit(request: HttpRequest, name: str) -> HttpResponse:
         else:
             messages.success(request, f"Saved {function.name}.")
             return redirect("function-detail", name=function.name)
-    context = {"form": form, "function": function, "nav": "functions"}
+    context = {"form": form, "function": function, "nav": "functions",
+               "handler_file": code_files.handler_file(function)}
     return render(request, "console/function_form.html", context)
 
 
@@ -223,3 +264,20 @@ def function_delete(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Deleted function {name}.")
         return redirect("function-list")
     return render(request, "console/function_delete.html", {"function": function, "nav": "functions"})
+
+
+@require_GET
+def function_code_zip(request: HttpRequest, name: str) -> HttpResponse:
+    """The function's deployment package (GetFunction's Code.Location points here)."""
+    qualifier = request.GET.get("qualifier")
+    try:
+        function = service.get_function_at(f"{name}:{qualifier}" if qualifier else name)
+    except service.ResourceNotFound:
+        raise Http404(f"No function named {name!r}") from None
+    try:
+        data = code_files.code_zip(function)
+    except OSError:
+        raise Http404(f"The code of {name!r} is gone") from None
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{function.name}.zip"'
+    return response

@@ -11,13 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import graph, starters
+from console import addresses, graph, starters
 from console.forms import EditMachineForm, MachineForm
 from console.models import Function, StateMachine, StateMachineRevision
 from console.runtime.machines import compiled
 from console.services import ServiceError, StateMachineDoesNotExist
 from console.services import machines as machine_service
 from console.views import fdl
+from engine import json_types
 from engine.errors import DefinitionError
 
 MAX_PREVIEW_BYTES = 1_048_576
@@ -62,8 +63,8 @@ def machine_create(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_base(request: HttpRequest) -> str:
-    """Queue URLs as this browser reaches the server: any host names it (issue 16)."""
-    return f"{request.scheme}://{request.get_host()}/{settings.STEPYARD_ACCOUNT}"
+    """Queue URLs at the address this browser reaches the server on (console.addresses)."""
+    return f"{addresses.base_url()}/{settings.STEPYARD_ACCOUNT}"
 
 
 def _prepare(request: HttpRequest, starter: starters.Starter | None) -> None:
@@ -196,7 +197,7 @@ def machine_validate(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_PREVIEW_BYTES * 2:
         return JsonResponse({"error": "The definition is larger than 1 MiB."}, status=413)
     try:
-        body = json.loads(request.body)
+        body = json_types.loads(request.body)
         definition, machine_type = body["definition"], body.get("type", "STANDARD")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": 'Send {"definition": "...", "type": "STANDARD"}.'}, status=400)

@@ -5,7 +5,6 @@ Reads use the models; every write goes through console.services.queues.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from django import forms
@@ -19,6 +18,7 @@ from console.services import ServiceError
 from console.services import queue_attributes as attrs
 from console.services import queues as service
 from console.services.queue_errors import QueueDoesNotExist
+from engine import json_types
 
 PEEK_LIMIT = 100
 ATTRIBUTE_ROWS = 3
@@ -99,7 +99,7 @@ class SendMessageForm(forms.Form):
         data = super().clean()
         if data.get("json_body") and "body" in data:
             try:
-                json.loads(data["body"])
+                json_types.loads(data["body"])
             except ValueError as error:
                 self.add_error("body", f"The body is not valid JSON: {error}")
         return data
@@ -217,7 +217,7 @@ def _detail(request: HttpRequest, queue: Queue, form: SendMessageForm, received:
     values = service.get_queue_attributes(queue, ["All"])
     context = {
         "queue": queue,
-        "url": service.queue_url(queue, request.get_host()),
+        "url": service.queue_url(queue),
         "attributes": sorted(values.items()),
         "form": form,
         "attribute_rows": _attribute_rows(request),
@@ -329,7 +329,7 @@ def _message_of(item) -> QueueMessage:
 def _token_candidates(body: str) -> Iterator[str]:
     """Strings of a JSON body that could be task tokens, its "TaskToken" field first."""
     try:
-        value = json.loads(body)
+        value = json_types.loads(body)
     except ValueError:
         return
     if isinstance(value, dict) and isinstance(value.get("TaskToken"), str):

@@ -17,6 +17,9 @@ class SourceForm(forms.Form):
     queue = forms.ChoiceField()
     target = forms.ChoiceField(help_text="A function gets batches of messages; a state machine one execution each")
     batch_size = forms.IntegerField(label="Batch size", min_value=1, max_value=sources.MAX_BATCH_SIZE, initial=10)
+    maximum_batching_window = forms.IntegerField(
+        label="Batching window (s)", min_value=0, max_value=sources.MAX_BATCHING_WINDOW_S, initial=0,
+        required=False, help_text="How long to gather a batch (needed for batches of more than 10)")
     report_batch_item_failures = forms.BooleanField(label="Report batch item failures (functions)", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -39,6 +42,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         try:
             sources.create_source(Queue.objects.get(name=data["queue"]), target_type, target,
                                   batch_size=data["batch_size"],
+                                  maximum_batching_window=data["maximum_batching_window"] or 0,
                                   report_batch_item_failures=data["report_batch_item_failures"])
         except ServiceError as error:
             form.add_error(None, error.message)

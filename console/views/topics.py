@@ -3,8 +3,6 @@ deliveries), delete. Reads use the models; every write goes through console.serv
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from console.models import Queue, Topic
 from console.services import ServiceError, functions, queues, topics
 from console.services import topic_filters as filters
 from console.services.functions import code_files
+from engine import json_types
 
 ATTRIBUTE_ROWS = 3
 _EMPTY_ROW = {"name": "", "type": "String", "value": ""}
@@ -66,7 +65,7 @@ class PublishForm(forms.Form):
         data = super().clean()
         if data.get("json_message") and "message" in data:
             try:
-                json.loads(data["message"])
+                json_types.loads(data["message"])
             except ValueError as error:
                 self.add_error("message", f"The message is not valid JSON: {error}")
         return data

@@ -9,13 +9,13 @@ Two spellings are recognised: the Serverless Workflow flow (``version: v1``, ``t
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from engine import json_types
 from engine.errors import DefinitionError, Diagnostic
 
 FLOW = "flow"
@@ -72,7 +72,7 @@ def is_fdl(definition: Any) -> bool:
         if not _JSON_MARKER.search(definition):
             return False
         try:
-            return kind_of(json.loads(definition)) is not None
+            return kind_of(json_types.loads(definition)) is not None
         except ValueError:
             return False
     # Anything else that reads as a YAML mapping with FDL's top-level keys is FDL, even
@@ -87,9 +87,12 @@ def parse_fdl(definition: Any) -> FdlDocument:
     text = definition.decode("utf-8") if isinstance(definition, bytes) else str(definition)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_size(root)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DefinitionError([_yaml_diagnostic(exc)]) from exc
+    except RecursionError:
+        raise DefinitionError([Diagnostic(YAML_SYNTAX, "", _TOO_BIG)]) from None
     marks: dict[str, tuple[int, int]] = {}
     if root is not None:
         _collect_marks(root, "", marks)
@@ -99,6 +102,26 @@ def parse_fdl(definition: Any) -> FdlDocument:
                    "CloudFlow 'Type: StateMachine' (line 1, column 1)")
         raise DefinitionError([Diagnostic(SCHEMA, "/", message)])
     return FdlDocument(data, kind, text, marks)
+
+
+# Aliases (*name) repeat a node without repeating its text: a few lines can stand for
+# billions of nodes ("billion laughs"). Count nodes as they expand, and stop early.
+MAX_NODES = 100_000
+_TOO_BIG = (f"The YAML is too large once its aliases are expanded (more than {MAX_NODES} "
+            f"nodes) or nested more than {json_types.MAX_DEPTH} levels deep")
+
+
+def _check_size(root: yaml.Node | None) -> None:
+    count, stack = 0, [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES or depth > json_types.MAX_DEPTH:
+            raise DefinitionError([Diagnostic(YAML_SYNTAX, "", _TOO_BIG)])
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def _yaml_diagnostic(exc: yaml.YAMLError) -> Diagnostic:

@@ -100,3 +100,20 @@ def test_a_server_with_keys_refuses_unsigned_calls_but_serves_the_console(locked
     assert b"MissingAuthenticationTokenException" in caught.value.read()
     with urllib.request.urlopen(locked_server + "/state-machines/", timeout=10) as page:
         assert page.status == 200
+
+
+def test_lambda_calls_are_verified_too(locked_server):
+    def lam(secret: str):
+        return boto3.client("lambda", endpoint_url=locked_server, region_name="us-east-1",
+                            aws_access_key_id="AKIDGOOD", aws_secret_access_key=secret,
+                            config=Config(retries={"max_attempts": 1}))
+
+    # An ARN in the path is percent-encoded, and signed encoded twice, as botocore does.
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:Nobody"
+    with pytest.raises(Exception) as missing:
+        lam("right-secret").get_function(FunctionName=arn)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert lam("right-secret").list_functions()["Functions"] == []
+    with pytest.raises(Exception) as wrong:
+        lam("wrong").list_functions()
+    assert wrong.value.response["Error"]["Code"] == "InvalidSignatureException"

@@ -371,3 +371,78 @@ def test_the_wait_for_task_token_form_waits_for_a_subscriber_to_answer(server, s
     worker.join()
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"answered": True}
+
+
+# --------------------------------------------------------------------------- FIFO rules and missing topics
+
+
+MISSING_TOPIC = "arn:aws:sns:us-east-1:000000000000:never-created"
+NO_DEDUPLICATION = ("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or "
+                    "MessageDeduplicationId provided explicitly")
+NO_GROUP = "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+
+
+def fifo_topic(sns, content_based: bool) -> str:
+    return sns.create_topic(Name=f"f-{uuid.uuid4().hex[:8]}.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": str(content_based).lower()})["TopicArn"]
+
+
+def test_publishing_to_a_topic_that_never_existed_is_not_found(sns):
+    with pytest.raises(sns.exceptions.NotFoundException) as raised:
+        sns.publish(TopicArn=MISSING_TOPIC, Message="x")
+    assert raised.value.response["Error"]["Message"] == "Topic does not exist"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_a_fifo_topic_without_content_based_deduplication_needs_a_deduplication_id(sns):
+    topic = fifo_topic(sns, content_based=False)
+    with pytest.raises(sns.exceptions.InvalidParameterException) as raised:
+        sns.publish(TopicArn=topic, Message="x", MessageGroupId="g")
+    assert raised.value.response["Error"]["Message"] == NO_DEDUPLICATION
+    assert sns.publish(TopicArn=topic, Message="x", MessageGroupId="g", MessageDeduplicationId="d")["SequenceNumber"]
+
+
+def test_a_fifo_topic_with_content_based_deduplication_needs_only_a_group(sns):
+    topic = fifo_topic(sns, content_based=True)
+    with pytest.raises(sns.exceptions.InvalidParameterException) as raised:
+        sns.publish(TopicArn=topic, Message="x")
+    assert raised.value.response["Error"]["Message"] == NO_GROUP
+    first = sns.publish(TopicArn=topic, Message="same body", MessageGroupId="g")
+    again = sns.publish(TopicArn=topic, Message="same body", MessageGroupId="g")
+    assert (again["MessageId"], again["SequenceNumber"]) == (first["MessageId"], first["SequenceNumber"])
+
+
+def test_a_standard_topic_refuses_a_deduplication_id(sns):
+    with pytest.raises(sns.exceptions.InvalidParameterException) as raised:
+        sns.publish(TopicArn=new_topic(sns), Message="x", MessageDeduplicationId="d")
+    assert "MessageDeduplicationId" in raised.value.response["Error"]["Message"]
+
+
+FIFO_PUBLISH = {"StartAt": "Publish", "States": {"Publish": {
+    "Type": "Task", "Resource": "arn:aws:states:::sns:publish", "Parameters": {
+        "TopicArn.$": "$.TopicArn", "Message": "hello", "MessageGroupId.$": "$.Group"}, "End": True}}}
+
+
+def sdk_cause(described: dict, message: str, status: int, code: str) -> bool:
+    return described["cause"].startswith(f"{message} (Service: AmazonSNS; Status Code: {status}; "
+                                         f"Error Code: {code}; Request ID: ") and described["cause"].endswith(
+        "; Proxy: null)")
+
+
+def test_the_publish_task_to_a_topic_that_never_existed_fails_with_not_found(server):
+    described = run_machine(server, PUBLISH, {"TopicArn": MISSING_TOPIC, "Message": "x"})
+    assert (described["status"], described["error"]) == ("FAILED", "SNS.NotFoundException")
+    assert sdk_cause(described, "Topic does not exist", 404, "NotFound")
+
+
+def test_the_publish_task_follows_the_fifo_rules_of_sns(server, sns):
+    strict, lenient = fifo_topic(sns, content_based=False), fifo_topic(sns, content_based=True)
+    no_group = run_machine(server, PUBLISH, {"TopicArn": lenient, "Message": "x"})
+    assert (no_group["status"], no_group["error"]) == ("FAILED", "SNS.InvalidParameterException")
+    assert sdk_cause(no_group, NO_GROUP, 400, "InvalidParameter")
+    no_id = run_machine(server, FIFO_PUBLISH, {"TopicArn": strict, "Group": "g"})
+    assert (no_id["status"], no_id["error"]) == ("FAILED", "SNS.InvalidParameterException")
+    assert sdk_cause(no_id, NO_DEDUPLICATION, 400, "InvalidParameter")
+    published = run_machine(server, FIFO_PUBLISH, {"TopicArn": lenient, "Group": "g"})
+    assert published["status"] == "SUCCEEDED"
+    assert json.loads(published["output"])["SequenceNumber"].isdigit()

@@ -3,6 +3,7 @@ short JSON syntax errors, the history export's name, redriven states' colour."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 
 import pytest
@@ -26,7 +27,11 @@ def test_it_answers_head_like_get_without_a_body(client):
 
 
 def test_the_check_inventory_starter_names_a_queue_on_the_host_being_browsed(client):
-    page = client.get(reverse("machine-create") + "?starter=check-inventory", HTTP_HOST="localhost:9123")
+    from console import addresses
+
+    context = contextvars.copy_context()  # bound as the ASGI layer binds each request
+    context.run(addresses.bind, "http", [(b"host", b"localhost:9123")])
+    page = context.run(client.get, reverse("machine-create") + "?starter=check-inventory")
     assert "http://localhost:9123/000000000000/CheckInventoryQueue" in page.content.decode()
 
 

@@ -48,6 +48,21 @@ def test_an_execution_socket_replays_then_follows_new_steps():
     async_to_sync(scenario)()
 
 
+def test_an_execution_socket_reads_deep_or_broken_json_as_nothing():
+    execution = executions.start_execution(machines.create_machine(name="Deep", definition=WAITING))
+
+    async def scenario():
+        socket = WebsocketCommunicator(APP, f"/ws/executions/{execution.pk}/")
+        assert (await socket.connect())[0]
+        for text in ("[" * 5000 + "]" * 5000, "{", "NaN"):
+            await socket.send_to(text_data=text)
+            replayed = await socket.receive_json_from(timeout=5)
+            assert [e["type"] for e in replayed["events"]][:2] == ["ExecutionStarted", "WaitStateEntered"]
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
 def test_the_list_socket_announces_status_changes():
     machine = machines.create_machine(name="Listed", definition=WAITING)
 
@@ -90,6 +105,23 @@ def test_the_state_machine_list_socket_hears_creates_updates_and_deletes():
         assert await socket.receive_json_from(timeout=5) == {"changed": True}
         await database_sync_to_async(machines.delete_machine)(machine)
         assert await socket.receive_json_from(timeout=5) == {"changed": True}
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_function_socket_announces_its_invocations():
+    from console.services import functions
+
+    function = functions.create_function("LiveFn", code="def handler(event, context):\n    return 1\n")
+
+    async def scenario():
+        socket = WebsocketCommunicator(APP, f"/ws/functions/{function.pk}/")
+        connected, _ = await socket.connect()
+        assert connected
+        await database_sync_to_async(functions.invoke)("LiveFn", "{}")
+        assert await socket.receive_json_from(timeout=10) == {"changed": True}  # started
+        assert await socket.receive_json_from(timeout=10) == {"changed": True}  # ended
         await socket.disconnect()
 
     async_to_sync(scenario)()

@@ -186,7 +186,8 @@ def test_report_task_succeeded_over_http_on_the_live_server(stepyard_server, sfn
     assert json.load(again.value)["Code"] == "TaskAlreadyCompleted"
     # A form-encoded body naming an Action reaches the FnF API, not the SNS query protocol.
     form = urllib.request.Request(f"{stepyard_server}/fnf/", data=query.encode(), method="POST",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+                                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                                           "Authorization": "acs test:signature"})  # as FnF's SDK signs
     with pytest.raises(urllib.error.HTTPError) as as_form:
         urllib.request.urlopen(form)
     assert json.load(as_form.value)["Code"] == "TaskAlreadyCompleted"

@@ -217,7 +217,9 @@ def test_settings_are_checked_like_lambda_checks_them(function_dir):
 def test_only_the_most_recent_invocations_are_kept(function_dir, monkeypatch):
     monkeypatch.setattr(functions, "RECENT_INVOCATIONS", 3)
     function = functions.create_function("Often", code="def handler(event, context):\n    return event\n")
-    for n in range(5):
+    for n in range(13):
         functions.invoke("Often", json.dumps({"n": n}))
     kept = [json.loads(i.event)["n"] for i in functions.recent_invocations(function)]
-    assert kept == [4, 3, 2]
+    # Pruned on every PRUNE_EVERY-th invocation: 3 kept then, and the ones since.
+    assert 3 <= len(kept) < 3 + functions.PRUNE_EVERY
+    assert kept == list(range(12, 12 - len(kept), -1))

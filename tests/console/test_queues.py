@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextvars
 import json
 
 import pytest
 
+from console import addresses
 from console.models import QueueMessage
 from console.services import queue_errors
 from console.services import queues as service
@@ -249,7 +251,9 @@ def test_purge_and_delete_queue(clock):
 
 def test_queue_urls_resolve_by_name_whatever_the_host(clock):
     queue = service.create_queue("Where")
-    assert service.queue_url(queue, "example:9000") == "http://example:9000/000000000000/Where"
+    context = contextvars.copy_context()
+    context.run(addresses.bind, "http", [(b"host", b"localhost:9000")])
+    assert context.run(service.queue_url, queue) == "http://localhost:9000/000000000000/Where"
     assert service.get_queue_by_url("https://sqs.us-east-1.amazonaws.com/000000000000/Where") == queue
     with pytest.raises(queue_errors.QueueDoesNotExist):
         service.get_queue_by_url("http://no-such-queue")

@@ -60,7 +60,7 @@ def event_types(execution: Execution) -> list[str]:
 @pytest.fixture
 def orders():
     queue = queue_service.create_queue("Orders")
-    return queue, queue_service.queue_url(queue, "127.0.0.1:8000")
+    return queue, queue_service.queue_url(queue)
 
 
 def test_the_tutorial_completes_when_a_worker_approves_the_message(orders):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +21,7 @@ from console.services import (
     callbacks,
     executions,
     machines,
+    redrive,
 )
 from engine.errors import StatesError
 
@@ -206,3 +208,51 @@ def test_calls_leased_by_a_dead_process_are_performed_after_a_restart():
     with integrations.registered(r".*:function:Echo", lambda params, ctx: "done"):
         drain_calls()
     assert refreshed(execution).status == "SUCCEEDED"
+
+
+def test_a_call_held_by_a_live_worker_keeps_its_lease_past_the_lease_time():
+    m = machine({"T": {"Type": "Task", "Resource": ECHO, "End": True}}, "T")
+    executions.start_execution(m)
+    now = time.time()
+    (call_id,) = scheduler.claim_due_calls(now)
+    keeper = scheduler.LeaseKeeper(lease_s=10)
+    keeper.hold(call_id)
+    # Renewed a third of a lease apart, the lease always reaches past the next renewal.
+    for renewal in range(1, 7):
+        assert keeper.renew(now + renewal * 10 / 3) == 1
+        assert scheduler.claim_due_calls(now + renewal * 10 / 3 + 5) == []
+    keeper.release(call_id)
+    assert keeper.renew(now + 30) == 0
+
+
+def test_a_call_whose_worker_stopped_renewing_is_free_one_lease_later(settings):
+    settings.STEPYARD_LEASE_S = 4
+    m = machine({"T": {"Type": "Task", "Resource": ECHO, "End": True, "TimeoutSeconds": 600}}, "T")
+    execution = executions.start_execution(m)
+    now = time.time()
+    assert scheduler.claim_due_calls(now) != []  # then the worker dies: nobody renews
+    assert scheduler.claim_due_calls(now + 3.9) == []
+    assert scheduler.claim_due_calls(now + 4) != []  # not the task's 600 s timeout
+    assert PendingCall.objects.get(execution=execution).attempts == 2
+
+
+def test_describe_executions_redrive_fields_use_the_documented_reasons():
+    failing = machine({"F": {"Type": "Fail", "Error": "E"}}, "F")
+    failed = executions.start_execution(failing)
+    assert redrive.redrive_status(refreshed(failed)) == ("REDRIVABLE", None)
+    later = refreshed(failed).stop_date + timedelta(days=15)
+    assert redrive.redrive_status(refreshed(failed), now=later) == (
+        "NOT_REDRIVABLE", "Execution redrivable period exceeded")
+    succeeded = executions.start_execution(machine({"A": {"Type": "Pass", "End": True}}, "A", name="Ok"))
+    assert redrive.redrive_status(refreshed(succeeded), now=datetime.now(UTC)) == (
+        "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")
+
+
+def test_a_worker_that_stops_gracefully_frees_the_calls_it_never_started():
+    m = machine({"T": {"Type": "Task", "Resource": ECHO, "End": True}}, "T")
+    executions.start_execution(m)
+    (call_id,) = scheduler.claim_due_calls(time.time())
+    keeper = scheduler.LeaseKeeper(lease_s=10)
+    keeper.hold(call_id)  # queued behind other calls when the worker is told to stop
+    keeper.stop()
+    assert scheduler.claim_due_calls(time.time()) == [call_id]

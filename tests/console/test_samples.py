@@ -81,6 +81,17 @@ def test_the_inventory_sample_is_answered_by_its_function(server):
     [execution] = wait_for_executions(server, "CheckInventory", 1)
     assert execution["status"] == "SUCCEEDED"
     assert json.loads(execution["output"]) == "Callback Task started by Step Functions succeeded"
+    history = client(server, "stepfunctions").get_execution_history(executionArn=execution["executionArn"])
+    [answered] = [e for e in history["events"] if e["type"] == "TaskSucceeded"]
+    assert json.loads(answered["taskSucceededEventDetails"]["output"])["inventory"] == "in stock"
+
+
+def test_the_callback_and_inventory_samples_answer_with_node_js_functions_as_aws_do(server):
+    run_sample(server, "inventory")
+    lam = client(server, "lambda")
+    for name in ("CallbackExample-Worker", "Inventory"):
+        configuration = lam.get_function_configuration(FunctionName=name)
+        assert (configuration["Runtime"], configuration["Handler"]) == ("nodejs20.x", "index.handler")
 
 
 def test_the_high_volume_sample_turns_each_queue_message_into_a_finished_express_execution(server):

@@ -130,3 +130,12 @@ def test_compile_raises_every_error_at_once():
         compile_fdl(flow("  - type: pass\n  - type: bogus\n    name: b\n"))
     codes = [d.code for d in caught.value.diagnostics]
     assert codes == ["FDL_MISSING_NAME", "FDL_UNKNOWN_STEP_TYPE"]
+
+
+def test_a_yaml_alias_bomb_or_deep_nesting_is_refused_before_it_expands():
+    bomb = "version: v1\ntype: flow\nx0: &a0 [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"x{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 12)) + "steps: []\n"
+    deep = "version: v1\ntype: flow\nsteps: " + "[" * 3000 + "]" * 3000
+    for text in (bomb, deep):
+        with pytest.raises(DefinitionError, match="too large once its aliases are expanded"):
+            parse_fdl(text)

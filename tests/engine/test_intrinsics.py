@@ -445,3 +445,9 @@ def test_conformance_single_pass_intrinsic(case):
     bare = harness.Bare(case.get("placeholders"), case.get("path_placeholders"))
     actual = harness.normalise_value(output, env)
     assert harness.compare(case["expected"]["output"], actual, bare, "output") is None
+
+
+def test_array_unique_keeps_the_first_of_equal_values_in_one_pass():
+    data = {"a": [{"k": 1, "j": [2]}, {"j": [2.0], "k": 1}, 1, 1.0, True, 0, False, *range(20_000)]}
+    assert run("States.ArrayUnique($.a)", data)[:5] == [{"k": 1, "j": [2]}, 1, True, 0, False]
+    assert len(run("States.ArrayUnique($.a)", data)) == 20_000 + 3

@@ -8,9 +8,11 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from console.functions import public_url
 from console.runtime import publish
 from console.runtime.scheduler import Scheduler
 from console.runtime.sources import SourceRunner
+from console.upstream import clients
 
 
 class Command(BaseCommand):
@@ -21,6 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers: int, **options) -> None:
         publish.install()
+        # The embedded DynamoDB, S3, ... live in the web process: reach them there.
+        clients.use_server(public_url())
         scheduler = Scheduler(poll_s=settings.STEPYARD_POLL_S, workers=workers)
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):

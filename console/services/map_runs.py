@@ -1,0 +1,84 @@
+"""Map Runs: each Distributed Map's run, kept in its execution's engine snapshot
+(``ExecutionState.map_runs``), listed, described and updated (the update is a trigger
+applied to the execution, like a task's answer)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from console.models import Execution
+from console.runtime import stepper
+from console.services import InvalidArn, ValidationError
+from console.services.tags import ResourceNotFound
+from engine.execution import UpdateMapRun
+
+
+@dataclass(frozen=True)
+class MapRun:
+    """One Map Run as stored, with the execution it belongs to."""
+
+    arn: str
+    execution: Execution
+    record: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return item_counts(self.record, "item_counts", "items")
+
+
+def item_counts(record: dict[str, Any], key: str, total_key: str) -> dict[str, int]:
+    """AWS's counts by status; pending is what has not started yet."""
+    counts = record[key]
+    total = record[total_key]
+    started = counts["running"] + counts["succeeded"] + counts["failed"] + counts["aborted"]
+    return {"pending": max(total - started, 0), "running": counts["running"], "succeeded": counts["succeeded"],
+            "failed": counts["failed"], "timedOut": 0, "aborted": counts["aborted"], "total": total,
+            "resultsWritten": counts["succeeded"] + counts["failed"], "failuresNotRedrivable": 0,
+            "pendingRedrive": 0}
+
+
+def map_runs_of(execution: Execution) -> list[MapRun]:
+    """The execution's Map Runs, oldest first."""
+    runs = _snapshot(execution).get("map_runs") or {}
+    return sorted((MapRun(arn, execution, record) for arn, record in runs.items()), key=lambda r: r.record["start"])
+
+
+def get_map_run(arn: str) -> MapRun:
+    if not arn.startswith("arn:aws:states:") or ":mapRun:" not in arn or "/" not in arn:
+        raise InvalidArn(f"Invalid Arn: '{arn}'")
+    execution_arn = arn.replace(":mapRun:", ":execution:", 1).split("/", 1)[0]
+    execution = Execution.objects.filter(arn=execution_arn).first()
+    record = (_snapshot(execution).get("map_runs") or {}).get(arn) if execution else None
+    if record is None:
+        raise ResourceNotFound(f"Resource not found: '{arn}'")
+    return MapRun(arn, execution, record)
+
+
+def running_children(run: MapRun, limit: int = 100) -> list[dict[str, Any]]:
+    """The child executions of a running Map Run that are running now: index, state, input."""
+    if run.record["status"] != "RUNNING":
+        return []
+    frames = (_snapshot(run.execution).get("frames") or {}).values()
+    children = sorted((f for f in frames if f.get("parent") == run.record["frame"]), key=lambda f: f.get("index", 0))
+    return [{"index": child.get("index"), "state": child.get("state_name"),
+             "input": json.dumps(child.get("data"), separators=(",", ":"))[:200]} for child in children[:limit]]
+
+
+def update_map_run(arn: str, *, max_concurrency: int | None = None, tolerated_count: int | None = None,
+                   tolerated_percentage: float | None = None) -> None:
+    """Change a running Map Run's concurrency or failure tolerance."""
+    map_run = get_map_run(arn)
+    if max_concurrency is None and tolerated_count is None and tolerated_percentage is None:
+        raise ValidationError("At least one of maxConcurrency, toleratedFailureCount and "
+                              "toleratedFailurePercentage must be given.")
+    if map_run.record["status"] == "RUNNING":
+        stepper.apply(map_run.execution, UpdateMapRun(arn, max_concurrency, tolerated_count, tolerated_percentage))
+
+
+def _snapshot(execution: Execution) -> dict[str, Any]:
+    try:
+        return json.loads(execution.engine_state or "{}")
+    except ValueError:
+        return {}

@@ -1,0 +1,26 @@
+"""The Map Run page: a Distributed Map's run, its item and child execution counts by status (live)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from console.services import ServiceError, map_runs
+
+STATUSES = ("pending", "running", "succeeded", "failed", "aborted", "total")
+
+
+@require_GET
+def map_run_detail(request: HttpRequest, arn: str) -> HttpResponse:
+    try:
+        run = map_runs.get_map_run(arn)
+    except ServiceError:
+        raise Http404("No such Map Run") from None
+    record = run.record
+    rows = [(status, map_runs.item_counts(record, "item_counts", "items")[status],
+             map_runs.item_counts(record, "execution_counts", "executions")[status]) for status in STATUSES]
+    context = {"run": run, "record": record, "rows": rows, "children": map_runs.running_children(run),
+               "nav": "executions"}
+    template = "console/_map_run_counts.html" if request.GET.get("partial") else "console/map_run_detail.html"
+    return render(request, template, context)
