@@ -215,6 +215,7 @@ def test_a_phone_can_use_the_navigation_tables_and_the_inbox(page, stepyard_serv
         assert _page_width(page) <= 390, path
     page.goto(stepyard_server + "/executions/?q=phone-approval")
     page.click("#execution-table a:text('phone-approval')")
+    page.wait_for_selector("#graph.zoomable")  # the page's script has run
     page.click("#tab-timeline")
     page.wait_for_selector(".timeline-bar")
     assert _page_width(page) <= 390

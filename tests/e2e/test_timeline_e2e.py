@@ -30,6 +30,7 @@ def test_the_timeline_shows_visits_waits_retries_and_map_groups(page, stepyard_s
     sfn.start_execution(stateMachineArn=arn, name="timeline", input=json.dumps({"items": [1, 2, 3]}))
     page.goto(stepyard_server + "/executions/")
     page.click("#execution-table a:text('timeline')")
+    page.wait_for_selector("#graph.zoomable")  # the page's script has run
     page.click("#tab-timeline")
     assert "tab=timeline" in page.url
     page.wait_for_selector(".timeline-bar.status-in-progress")  # live while it runs
