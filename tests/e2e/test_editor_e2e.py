@@ -83,3 +83,24 @@ def test_typing_in_a_150_state_definition_keeps_every_key(page, stepyard_server,
     page.wait_for_selector(".diagnostics .ok")
     shoot("editor-150-states")
     assert page.console_errors == []
+
+
+def _scale(page) -> float:
+    transform = page.get_attribute("#graph svg .svg-pan-zoom_viewport", "transform")
+    return float(transform.removeprefix("matrix(").split(",")[0])
+
+
+def test_the_preview_keeps_its_zoom_when_it_redraws(page, stepyard_server):
+    page.goto(stepyard_server + "/state-machines/new")
+    set_definition(page, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    page.wait_for_selector("#graph.zoomable #s-A")
+    page.click("button[aria-label='Zoom out']")
+    page.click("button[aria-label='Zoom out']")
+    page.wait_for_timeout(100)  # svg-pan-zoom draws at the next frame
+    zoomed = _scale(page)
+    set_definition(page, {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                                                     "B": {"Type": "Succeed"}}})
+    page.wait_for_selector("#graph.zoomable #s-B")
+    page.wait_for_timeout(100)
+    assert abs(_scale(page) - zoomed) < 0.01
+    assert page.console_errors == []

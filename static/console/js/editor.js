@@ -104,6 +104,7 @@ async function showGraph(payload, mine) {
   if (payload.unchanged) return; // the same drawing: nothing to redraw
   drawn = payload.graph_digest || "";
   performance.mark("stepyard:redraw-start");
+  const kept = graphView?.viewState(); // the reader's zoom and pan survive the redraw
   graphView?.destroy();
   graphView = null;
   if (!payload.svg) {
@@ -114,6 +115,7 @@ async function showGraph(payload, mine) {
   await nextTask();
   if (mine !== sequence) return;
   graphView = zoomable(graphBox);
+  if (kept && graphView) graphView.restoreView(kept);
   performance.measure("stepyard:redraw", "stepyard:redraw-start");
 }
 

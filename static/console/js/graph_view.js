@@ -74,6 +74,17 @@ class GraphView {
     this.idle = (window.requestIdleCallback || setTimeout)(() => { this.minimap = this.buildMinimap(); this.drawView(); });
   }
 
+  // Where the reader is looking (absolute zoom and pan), to look there again after a redraw.
+  viewState() {
+    return { zoom: this.zoomer.getSizes().realZoom, pan: this.zoomer.getPan() };
+  }
+
+  restoreView(view) {
+    this.zoomer.zoom((view.zoom * this.zoomer.getZoom()) / this.zoomer.getSizes().realZoom);
+    this.zoomer.pan(view.pan);
+    this.drawView();
+  }
+
   // Undo everything, for a box whose SVG is about to be replaced (the editor's preview).
   destroy() {
     (window.cancelIdleCallback || clearTimeout)(this.idle);
