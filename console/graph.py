@@ -22,7 +22,9 @@ from django.conf import settings
 import engine
 from engine.errors import DefinitionError
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "3"
+# Above this many states, Map and Parallel states are drawn collapsed until expanded.
+COLLAPSE_ABOVE = 80
 START_ID = "start"
 END_ID = "end"
 _UNSAFE_ID_CHAR = re.compile(r"[^A-Za-z0-9]")
@@ -67,6 +69,14 @@ def state_sources(machine: Any) -> dict[str, Any]:
     return {state.name: state.source for state in _walk(machine)}
 
 
+def openable(machine: Any, asked: str) -> frozenset[str]:
+    """The containers a reader asked to open (``?expand=id,id`` or ``all``) that exist."""
+    wanted = set(asked.split(",")[:500])
+    if "all" in wanted:
+        return frozenset({"all"})
+    return frozenset(wanted & set(state_node_ids(machine).values()))
+
+
 def _collect_ids(machine: Any, parent: tuple[str, ...], ids: dict[str, str]) -> None:
     for state in machine.states.values():
         path = parent + (state.name,)
@@ -77,16 +87,23 @@ def _collect_ids(machine: Any, parent: tuple[str, ...], ids: dict[str, str]) -> 
             _collect_ids(state.processor, path, ids)
 
 
-def render(definition: str, machine_type: str = "STANDARD", *, persist: bool = True) -> Graph:
-    """Return the SVG of ``definition``, drawing it at most once per distinct definition."""
-    digest = hashlib.sha256(f"{RENDERER_VERSION}\0{machine_type}\0{definition}".encode()).hexdigest()
+def render(definition: str, machine_type: str = "STANDARD", *, persist: bool = True,
+           expanded: frozenset[str] | None = None) -> Graph:
+    """Return the SVG of ``definition``, drawing it at most once per distinct definition.
+
+    A definition of more than COLLAPSE_ABOVE states is drawn with its Map and Parallel
+    states collapsed, except the containers (node ids) in ``expanded``; ``{"all"}`` expands
+    every one.
+    """
+    shown = ",".join(sorted(expanded or ()))
+    digest = hashlib.sha256(f"{RENDERER_VERSION}\0{machine_type}\0{shown}\0{definition}".encode()).hexdigest()
     if not persist:
         return _render_preview(digest, definition, machine_type)
     from console.models import RenderedGraph
 
     stored = RenderedGraph.objects.filter(digest=digest).first()
     if stored is None:
-        graph = _draw(definition, machine_type)
+        graph = _draw(definition, machine_type, expanded or frozenset())
         RenderedGraph.objects.get_or_create(
             digest=digest, defaults={"svg": graph.svg, "error": graph.error}
         )
@@ -99,26 +116,54 @@ def _render_preview(digest: str, definition: str, machine_type: str) -> Graph:
     return _draw(definition, machine_type)
 
 
-def _draw(definition: str, machine_type: str) -> Graph:
+def preview(definition: str, machine_type: str, unless: str = "") -> tuple[str, Graph | None]:
+    """The editor's preview: (digest of the drawing's DOT, its SVG), or (digest, None) when
+    the digest is ``unless``, the drawing the editor shows already. Most edits (a Comment,
+    a Parameters value) leave the drawing as it was, and graphviz, the slow part, is skipped.
+    """
+    try:
+        # Collapsed containers in a large definition, as its pages draw it: a smaller drawing
+        # is quicker to swap in while the user types.
+        dot = build_dot(engine.load(definition, machine_type), frozenset())
+    except DefinitionError as error:
+        return "", Graph(error=f"The definition is not valid, so it cannot be drawn: {error}")
+    except GraphError as error:
+        return "", Graph(error=str(error))
+    digest = hashlib.sha256(f"{RENDERER_VERSION}\0{dot}".encode()).hexdigest()
+    if digest == unless:
+        return digest, None
+    return digest, _svg_of_dot(dot)
+
+
+@lru_cache(maxsize=16)
+def _svg_of_dot(dot: str) -> Graph:
+    try:
+        return Graph(svg=svg_from_dot(dot))
+    except GraphError as error:
+        return Graph(error=str(error))
+
+
+def _draw(definition: str, machine_type: str, expanded: frozenset[str] = frozenset({"all"})) -> Graph:
     try:
         machine = engine.load(definition, machine_type)
     except DefinitionError as error:
         return Graph(error=f"The definition is not valid, so it cannot be drawn: {error}")
     try:
-        return Graph(svg=svg_from_dot(build_dot(machine)))
+        return Graph(svg=svg_from_dot(build_dot(machine, expanded)))
     except GraphError as error:
         return Graph(error=str(error))
 
 
-def build_dot(machine: Any) -> str:
-    """Return the DOT source for a loaded state machine."""
+def build_dot(machine: Any, expanded: frozenset[str] = frozenset({"all"})) -> str:
+    """Return the DOT source for a loaded state machine (large ones with containers collapsed)."""
     count = count_states(machine)
     limit = settings.STEPYARD_GRAPH_MAX_STATES
     if count > limit:
         raise GraphError(
             f"This state machine has {count} states; the graph is drawn for at most {limit}."
         )
-    builder = _DotBuilder()
+    collapse = count > COLLAPSE_ABOVE and "all" not in expanded
+    builder = _DotBuilder(expanded if collapse else None)
     builder.scope(machine, (), END_ID)
     builder.edges.append(f'"{START_ID}" -> "{node_id((machine.start_at,))}";')
     return "\n".join(_HEADER + builder.nodes + builder.edges + ["}"])
@@ -127,7 +172,7 @@ def build_dot(machine: Any) -> str:
 _HEADER = [
     "digraph G {",
     'graph [rankdir=TB, fontname="Helvetica", fontsize=10, nodesep=0.35, ranksep=0.45, '
-    'bgcolor="transparent", id="graph"];',
+    'bgcolor="transparent", id="graph-drawing"];',
     'node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", '
     'fillcolor="#ffffff", color="#5f6b7a", margin="0.15,0.06"];',
     'edge [fontname="Helvetica", fontsize=9, color="#5f6b7a", arrowsize=0.7];',
@@ -182,9 +227,11 @@ class _DotBuilder:
     """Collects node statements (inside their clusters) and edges (kept at top level,
     because an edge written inside a cluster would pull its far end into it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, expanded: frozenset[str] | None = None) -> None:
         self.nodes: list[str] = []
         self.edges: list[str] = []
+        # None: draw every container open; else only the containers whose ids are in it.
+        self.expanded = expanded
 
     def scope(self, machine: Any, parent: tuple[str, ...], scope_end: str) -> None:
         for state in machine.states.values():
@@ -197,7 +244,11 @@ class _DotBuilder:
             f'<font point-size="9" color="#5f6b7a">{_html(state.type)}</font>>'
         )
         node = f'"{ident}" [id="{ident}", class="state type-{state.type.lower()}", label={label}];'
-        if state.branches or state.processor is not None:
+        is_container = bool(state.branches) or state.processor is not None
+        if is_container and self.expanded is not None and ident not in self.expanded:
+            self.nodes.append(_collapsed_node(state, ident))
+            exit_id = ident
+        elif is_container:
             self.container(state, path, node)
             exit_id = _join_id(path)
         else:
@@ -232,6 +283,20 @@ class _DotBuilder:
             'fixedsize=true, fillcolor="#9aa5b1"];',
             "}",
         ]
+
+
+def _collapsed_node(state: Any, ident: str) -> str:
+    """A Map or Parallel drawn as one node that says how much it holds (expand on demand)."""
+    inner = sum(1 for _ in _walk(state.processor)) if state.processor is not None else sum(
+        count_states(branch) for branch in state.branches)
+    holds = f"{inner} states inside" if state.processor is not None else (
+        f"{len(state.branches)} branches, {inner} states")
+    label = (
+        f"<<b>{_html(state.name)}</b><br/>"
+        f'<font point-size="9" color="#5f6b7a">{_html(state.type)} · {holds} ⊕</font>>'
+    )
+    return (f'"{ident}" [id="{ident}", class="state type-{state.type.lower()} collapsed", label={label}, '
+            'peripheries=2];')
 
 
 def _transitions(state: Any, exit_id: str, parent: tuple[str, ...], scope_end: str) -> list[str]:

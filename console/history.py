@@ -8,6 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# A page carries at most this much of each long text of an event (an input, an output):
+# a 200 KB input that passes through ten states would otherwise weigh 4 MB. The rest is
+# fetched when the user asks for it (execution_event_details).
+PREVIEW_CHARS = 4096
+
 IN_PROGRESS = "in-progress"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -28,15 +33,29 @@ class Row:
     iteration: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        """The event for the page, long texts cut to PREVIEW_CHARS ("cut" gives their lengths)."""
+        details, cut = _preview(self.details)
+        data = {
             "id": self.id,
             "previous": self.previous_id,
             "type": self.type,
             "timestamp": self.timestamp,
             "state": self.state,
             "iteration": self.iteration,
-            "details": self.details,
+            "details": details,
         }
+        if cut:
+            data["cut"] = cut
+        return data
+
+
+def _preview(details: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, int]]:
+    if not details:
+        return details, {}
+    cut = {k: len(v) for k, v in details.items() if isinstance(v, str) and len(v) > PREVIEW_CHARS}
+    if not cut:
+        return details, {}
+    return {k: v[:PREVIEW_CHARS] if k in cut else v for k, v in details.items()}, cut
 
 
 def rows(events: Iterable[Any]) -> list[Row]:
@@ -101,6 +120,9 @@ def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
         if not row.state:
             continue
         if row.type.endswith("StateEntered"):
+            # A new visit (a loop, or the state a redrive runs again) starts clean: the
+            # failure of an earlier visit was not caught by this one.
+            failed_in.discard(row.state)
             if status.get(row.state) != FAILED:
                 status[row.state] = IN_PROGRESS
             if row.type == "FailStateEntered":

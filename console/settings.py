@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "console.head.HeadAsGetMiddleware",
     # AWS API calls (X-Amz-Target) are answered here, before CSRF and URL routing.
     "console.api.protocol.AwsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",

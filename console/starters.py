@@ -9,7 +9,10 @@ Step Functions and Amazon SQS", and the Express text-processing chain of four
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+
+DEFAULT_QUEUE_BASE = "http://127.0.0.1:8000/000000000000"
 
 BLANK_DEFINITION = json.dumps(
     {
@@ -28,12 +31,19 @@ class Starter:
     summary: str
     name: str
     machine_type: str
-    definition: dict | str  # ASL as JSON data, or FDL as its YAML text
+    # ASL as JSON data, or FDL as its YAML text, or a function of the queue URL prefix
+    # (``http://<host the user browses>/<account>``) that returns ASL data.
+    definition: dict | str | Callable[[str], dict]
+    # What the workflow calls, created with the state machine so its first run works:
+    # queue names, and (function name, module of console/samples/functions) pairs.
+    queues: tuple[str, ...] = ()
+    functions: tuple[tuple[str, str], ...] = ()
 
-    def definition_text(self) -> str:
+    def definition_text(self, queue_base: str = DEFAULT_QUEUE_BASE) -> str:
         if isinstance(self.definition, str):
             return self.definition
-        return json.dumps(self.definition, indent=2)
+        data = self.definition(queue_base) if callable(self.definition) else self.definition
+        return json.dumps(data, indent=2)
 
 
 def _lambda_step(title: str, function: str, next_state: str | None) -> dict:
@@ -51,16 +61,11 @@ def _lambda_step(title: str, function: str, next_state: str | None) -> dict:
     return step
 
 
-CHECK_INVENTORY = Starter(
-    key="check-inventory",
-    title="Check Inventory (callback via a queue)",
-    summary=(
-        "Sends a message carrying the task token to a queue and waits until a worker "
-        "answers with SendTaskSuccess or SendTaskFailure."
-    ),
-    name="CheckInventory",
-    machine_type="STANDARD",
-    definition={
+INVENTORY_QUEUE = "CheckInventoryQueue"
+
+
+def _check_inventory(queue_base: str) -> dict:
+    return {
         "Comment": "Check Inventory: wait for a queue consumer to answer the task token",
         "StartAt": "Check Inventory",
         "States": {
@@ -68,7 +73,7 @@ CHECK_INVENTORY = Starter(
                 "Type": "Task",
                 "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
                 "Parameters": {
-                    "QueueUrl": "http://127.0.0.1:8000/000000000000/CheckInventoryQueue",
+                    "QueueUrl": f"{queue_base}/{INVENTORY_QUEUE}",
                     "MessageBody": {
                         "MessageTitle": "Callback task started by Stepyard",
                         "TaskToken.$": "$$.Task.Token",
@@ -88,14 +93,28 @@ CHECK_INVENTORY = Starter(
                 "End": True,
             },
         },
-    },
+    }
+
+
+CHECK_INVENTORY = Starter(
+    key="check-inventory",
+    title="Check Inventory (callback via a queue)",
+    summary=(
+        f"Sends a message carrying the task token to the queue {INVENTORY_QUEUE} (created with "
+        "the state machine) and waits until a worker answers with SendTaskSuccess or "
+        "SendTaskFailure: approve it in Callbacks."
+    ),
+    name="CheckInventory",
+    machine_type="STANDARD",
+    definition=_check_inventory,
+    queues=(INVENTORY_QUEUE,),
 )
 
 TEXT_PROCESSING = Starter(
     key="text-processing",
     title="Text processing (Express, four functions)",
     summary="Decodes a base64 text, computes statistics, removes special characters, "
-    "then tokenizes and counts words.",
+    "then tokenizes and counts words (the four functions are created with the state machine).",
     name="TextProcessing",
     machine_type="EXPRESS",
     definition={
@@ -116,6 +135,12 @@ TEXT_PROCESSING = Starter(
             ),
         },
     },
+    functions=(
+        ("DecodeBase64String", "decode_base64"),
+        ("GenerateStatistics", "generate_statistics"),
+        ("RemoveSpecialCharacters", "remove_special_characters"),
+        ("TokenizeAndCount", "tokenize_and_count"),
+    ),
 )
 
 BLANK_FDL_DEFINITION = """\

@@ -165,6 +165,43 @@ def run_fnf_callback() -> Run:
     return Run(executions.start_execution(machine, input=json.dumps({"messageBody": "hello world"})))
 
 
+# --------------------------------------------------------------------------- 5. manual approval
+
+APPROVAL_QUEUE = "ManualApproval-Requests"
+
+
+def approval_definition(queue_url: str) -> str:
+    """A request waits in the callback inbox until a person approves or rejects it; nothing
+    consumes the queue, so the task token is answered from the console (or the API)."""
+    return _json({
+        "Comment": "Manual approval: waits in Callbacks until someone approves or rejects the request.",
+        "StartAt": "Prepare request",
+        "States": {
+            "Prepare request": {"Type": "Pass", "Parameters": {"request.$": "$", "askedBy": "the approval sample"},
+                                "Next": "Cooling-off period"},
+            "Cooling-off period": {"Type": "Wait", "Seconds": 5, "Next": "Wait for approval"},
+            "Wait for approval": {
+                "Type": "Task", "Resource": SEND_AND_WAIT, "TimeoutSeconds": 86400,
+                "Parameters": {"QueueUrl": queue_url,
+                               "MessageBody": {"request.$": "$.request", "TaskToken.$": "$$.Task.Token"}},
+                "ResultPath": "$.decision",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.rejection", "Next": "Rejected"}],
+                "Next": "Approved",
+            },
+            "Approved": {"Type": "Succeed"},
+            "Rejected": {"Type": "Fail", "Error": "Rejected", "Cause": "The request was rejected or timed out."},
+        },
+    })
+
+
+def run_manual_approval() -> Run:
+    queue = ensure_queue(APPROVAL_QUEUE)
+    machine = ensure_machine("ManualApproval", approval_definition(queues.queue_url(queue)))
+    execution = executions.start_execution(machine, input=json.dumps({"item": "laptop", "amount": 1299}))
+    return Run(execution, note="After a five-second Wait, the request waits in Callbacks: approve or reject it "
+                              "there (or on the execution page's Wait for approval step).")
+
+
 def _links(queues_: tuple[str, ...], topics_: tuple[str, ...], functions_: tuple[str, ...],
            machine: str) -> tuple[Link, ...]:
     return (
@@ -194,6 +231,14 @@ SAMPLES = [
            "characters, tokenize and count.", HIGH_VOLUME_MACHINE, run_high_volume,
            _links((HIGH_VOLUME_QUEUE,), (), ("HighVolume-Starter", *(f for _, f, _ in TEXT_STEPS)),
                   HIGH_VOLUME_MACHINE)),
+    Sample("manual-approval", "Manual approval (a callback that waits for you)",
+           "A request waits five seconds, then waits for a person: its task token sits in the Callbacks inbox "
+           "until you approve (SendTaskSuccess) or reject (SendTaskFailure) it. Nothing answers it for you, so "
+           "you can watch a waiting workflow: the live graph, the Timeline tab and the inbox.",
+           "ManualApproval", run_manual_approval,
+           (Link("Callbacks", "Callback inbox", "callback-list"),
+            Link("Queue", APPROVAL_QUEUE, "queue-detail", (APPROVAL_QUEUE,)),
+            Link("State machine", "ManualApproval", "machine-detail", ("ManualApproval",)))),
     Sample("fnf-callback", "Serverless Workflow callback flow (FDL)",
            "A flow written in FDL publishes a message carrying its task token to the MNS topic fnf-demo and "
            "waits (pattern: waitForCallback); the topic's subscriber function answers with ReportTaskSucceeded, "

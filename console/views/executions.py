@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import graph, history
 from console.forms import StartExecutionForm, StopExecutionForm
-from console.models import Execution, HistoryEvent, StateMachine, TaskToken
+from console.models import Execution, HistoryEvent, StateMachine, TaskToken, Timer
 from console.runtime import express
 from console.runtime.machines import compiled
 from console.services import ServiceError, executions, map_runs
+from console.views.execution_search import STATUSES, Search
 from console.views.machines import _get_machine_or_404
 
 PAGE_SIZE = 50
-STATUSES = [s for s, _ in Execution.STATUSES]
 
 
 def _get_execution_or_404(pk: int) -> Execution:
@@ -29,25 +31,16 @@ def _get_execution_or_404(pk: int) -> Execution:
         raise Http404(f"No execution {pk}") from None
 
 
-def _filtered(request: HttpRequest, machine: StateMachine | None) -> tuple[Any, dict[str, str]]:
-    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
-    filters = {"status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip()}
-    if machine is not None:
-        rows = rows.filter(machine_arn=machine.arn)
-    if filters["status"] in STATUSES:
-        rows = rows.filter(status=filters["status"])
-    if filters["q"]:
-        rows = rows.filter(name__icontains=filters["q"])
-    return rows, filters
-
-
 @require_GET
 def execution_list(request: HttpRequest, name: str | None = None) -> HttpResponse:
     machine = _get_machine_or_404(name) if name else None
-    rows, filters = _filtered(request, machine)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "machine": machine, "filters": filters, "statuses": STATUSES,
-               "nav": "executions"}
+    search = Search.from_query(request.GET)
+    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
+    if machine is not None:
+        rows = rows.filter(machine_arn=machine.arn)
+    page = Paginator(search.apply(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "machine": machine, "filters": search.values, "search": search,
+               "statuses": STATUSES, "nav": "executions"}
     if request.GET.get("partial"):
         return render(request, "console/_execution_rows.html", context)
     return render(request, "console/execution_list.html", context)
@@ -64,7 +57,8 @@ def execution_start(request: HttpRequest, name: str) -> HttpResponse:
                 return redirect("execution-detail", pk=started.pk)
     else:
         form = StartExecutionForm(initial={"input": _input_from(request.GET.get("from"))})
-    return render(request, "console/execution_start.html", {"form": form, "machine": machine})
+    return render(request, "console/execution_start.html",
+                  {"form": form, "machine": machine, "max_bytes": executions.MAX_PAYLOAD_BYTES})
 
 
 def _start(form: StartExecutionForm, machine: StateMachine) -> Execution | None:
@@ -94,14 +88,24 @@ def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = snapshot(execution, after=0)
     data["nodes"] = graph.state_node_ids(machine)
     data["definitions"] = graph.state_sources(machine)
+    expanded = graph.openable(machine, request.GET.get("expand", ""))
     return render(
         request,
         "console/execution_detail.html",
-        {"execution": execution, "graph": graph.render(execution.definition, execution.type),
+        {"execution": execution, "graph": graph.render(execution.definition, execution.type, expanded=expanded),
          "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
          "map_runs": map_runs.map_runs_of(execution),
          "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
     )
+
+
+@require_GET
+def execution_graph(request: HttpRequest, pk: int) -> HttpResponse:
+    """The graph alone, drawn with the containers in ?expand= open."""
+    execution = _get_execution_or_404(pk)
+    expanded = graph.openable(compiled(execution.definition, execution.type), request.GET.get("expand", ""))
+    drawing = graph.render(execution.definition, execution.type, expanded=expanded)
+    return render(request, "console/_graph_drawing.html", {"graph": drawing})
 
 
 @require_POST
@@ -124,8 +128,30 @@ def execution_history_json(request: HttpRequest, pk: int) -> JsonResponse:
     execution = _get_execution_or_404(pk)
     events = [history_event(row) for row in HistoryEvent.objects.filter(execution=execution)]
     response = JsonResponse({"executionArn": execution.arn, "events": events}, json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{execution.pk}-history.json"'
+    # Named after the execution (the download attribute names it too, but only for same-origin links).
+    response["Content-Disposition"] = content_disposition_header(True, f"{execution.name}-history.json")
     return response
+
+
+@require_GET
+def execution_event_details(request: HttpRequest, pk: int, event_id: int) -> JsonResponse:
+    """One event's details in full (the page carries only the start of long texts)."""
+    execution = _get_execution_or_404(pk)
+    live = express.runtime.events(execution.pk)
+    stored = live if live is not None else HistoryEvent.objects.filter(execution=execution, event_id=event_id)
+    event = next((e for e in stored if e.event_id == event_id), None)
+    if event is None:
+        raise Http404(f"Execution {pk} has no event {event_id}")
+    return JsonResponse(json.loads(event.details) if event.details else {})
+
+
+@require_GET
+def execution_text(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """The execution's whole input or output, as text (the page shows only its start)."""
+    execution = _get_execution_or_404(pk)
+    if part not in ("input", "output"):
+        raise Http404(part)
+    return HttpResponse(getattr(execution, part) or "", content_type="application/json; charset=utf-8")
 
 
 @require_GET
@@ -169,7 +195,25 @@ def snapshot(execution: Execution, after: int) -> dict[str, Any]:
         "events": [row.as_json() for row in rows if row.id > after],
         "statuses": history.state_statuses(rows, execution.status),
         "tokens": _open_tokens(execution),
+        "timers": _pending_timers(execution),
     }
+
+
+def _pending_timers(execution: Execution) -> dict[str, list[dict[str, Any]]]:
+    """When each state's pending timers fire (a Wait, a retry's backoff, a timeout), by state."""
+    due = dict(Timer.objects.filter(execution=execution).values_list("timer_id", "due_at"))
+    if not due:
+        return {}
+    raw = Execution.objects.filter(pk=execution.pk).values_list("engine_state", flat=True).first()
+    state = json.loads(raw or "{}")
+    frames, waits = state.get("frames", {}), state.get("waits", {})
+    timers: dict[str, list[dict[str, Any]]] = {}
+    for timer_id, due_at in due.items():
+        frame_id, _, purpose = waits.get(timer_id, "|").partition("|")
+        name = (frames.get(frame_id) or {}).get("state_name")
+        if name:
+            timers.setdefault(name, []).append({"purpose": purpose, "due": due_at})
+    return timers
 
 
 def _open_tokens(execution: Execution) -> dict[str, list[dict[str, Any]]]:

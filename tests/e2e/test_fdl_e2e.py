@@ -10,6 +10,7 @@ from botocore.config import Config
 from console.starters import MNS_TOPIC_CALLBACK
 from tests.conftest import server_env, start_server
 from tests.console.test_fdl_sample import FUNCTION_ARN, SUCCEEDS
+from tests.e2e.editor import selected_text, set_definition
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 TASK_NODE = "#graph #s-mns_2d_topic_2d_task"
@@ -30,11 +31,6 @@ def server(tmp_path_factory):
     process.stop()
 
 
-def selected_text(page) -> str:
-    return page.evaluate("() => { const t = document.getElementById('id_definition');"
-                         " return t.value.slice(t.selectionStart, t.selectionEnd); }")
-
-
 def test_a_user_authors_an_fdl_flow_with_a_live_graph(page, server):
     page.goto(server.url + "/state-machines/new")
     page.select_option("#language", "FDL")
@@ -43,14 +39,14 @@ def test_a_user_authors_an_fdl_flow_with_a_live_graph(page, server):
     page.wait_for_selector("#graph #s-hello")
 
     bad = MNS_TOPIC_CALLBACK.definition.replace("pattern: waitForCallback", "pattern: waitForCalback")
-    page.fill("#id_definition", bad)
+    set_definition(page, bad)
     diagnostic = page.wait_for_selector(".diagnostic.error")
     assert "/steps/0/pattern" in diagnostic.inner_text() and "(line 7, column 14)" in diagnostic.inner_text()
     assert "stale" in page.get_attribute("#graph", "class")
     diagnostic.click()
     assert selected_text(page) == "waitForCalback"
 
-    page.fill("#id_definition", MNS_TOPIC_CALLBACK.definition)
+    set_definition(page, MNS_TOPIC_CALLBACK.definition)
     page.wait_for_selector(TASK_NODE)
     page.wait_for_selector(".diagnostics .ok")
     page.fill("#id_name", "FnfAuthored")

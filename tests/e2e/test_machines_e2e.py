@@ -6,14 +6,15 @@ import json
 
 import pytest
 
+from tests.e2e.editor import set_definition
+
 pytestmark = pytest.mark.e2e
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
 def fill_definition(page, document: dict | str) -> None:
-    text = document if isinstance(document, str) else json.dumps(document, indent=2)
-    page.fill("#id_definition", text)
+    set_definition(page, document)
 
 
 def test_a_user_authors_a_machine_with_live_validation_and_graph(page, stepyard_server):

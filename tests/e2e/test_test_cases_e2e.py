@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.e2e.editor import set_definition
+
 pytestmark = pytest.mark.e2e
 
 ROLE = "arn:aws:iam::000000000000:role/stepyard"
@@ -65,7 +67,7 @@ def test_a_user_tests_a_machine_with_a_mocked_task_and_compares_runs(page, stepy
 
     # The definition changes: the same mocked answer now leads to Rejected.
     page.goto(stepyard_server + "/state-machines/E2eChecked/edit")
-    page.fill("#id_definition", json.dumps(definition(False), indent=2))
+    set_definition(page, definition(False))
     page.click("button[type=submit]")
     page.wait_for_selector("text=Saved revision 2 of E2eChecked.")
     page.click("#test-cases-link")

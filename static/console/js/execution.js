@@ -2,7 +2,16 @@
 // visit of a state; Map iterations apart), the paged event history, and a step panel.
 // Selecting a state in any of them highlights it in the others. The page follows the
 // execution over a websocket and, on reconnect, asks for what it missed (after=lastId).
+// The graph pans and zooms (graph_view.js); the selected state is kept in the address
+// (?state=Name&visit=ID) so it can be shared; a Map node counts its items by status.
 // Every user-supplied string is inserted as text.
+
+import { zoomable } from "./graph_view.js";
+import { jsonViewer } from "./json_view.js";
+import { duration, localTime, utcTitle } from "./format.js";
+import { drawMapCounts, itemSummary, mapCounts } from "./map_counts.js";
+import { callbackActions, tickTimers, timerLine } from "./step_actions.js";
+import { Timeline } from "./timeline.js";
 
 const script = document.getElementById("execution-script");
 const pk = script.dataset.pk;
@@ -11,6 +20,10 @@ const nodes = data.nodes; // state name -> node id
 const stateByNode = Object.fromEntries(Object.entries(nodes).map(([name, id]) => [id, name]));
 const STATUS_CLASSES = ["status-in-progress", "status-succeeded", "status-failed", "status-caught", "status-cancelled"];
 const PAGE = 100;
+const callbackForms = {
+  urlOf: (id, action) => script.dataset.callbackUrl.replace("/0/approve", `/${id}/${action}`),
+  csrf: document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]"),
+};
 const events = [];
 let status = data.status;
 let statuses = {};
@@ -20,6 +33,7 @@ let chosenVisit = null; // id of the *StateEntered event that opened the chosen 
 let newestFirst = false;
 let page = 0;
 let tokens = {}; // state name -> open task tokens [{id, since}]
+let timers = {}; // state name -> pending timers [{purpose, due}] (when a Wait fires, a retry runs)
 
 const el = (tag, text, cls) => {
   const node = document.createElement(tag);
@@ -33,12 +47,13 @@ function parseMaybe(value) {
   try { return JSON.parse(value); } catch { return value; }
 }
 
-function pretty(value) {
-  const parsed = parseMaybe(value);
-  return typeof parsed === "string" ? parsed : JSON.stringify(parsed, null, 2);
-}
+const elapsed = (ts) => (events.length ? "+" + duration((ts - events[0].timestamp) * 1000) : "");
 
-const elapsed = (ts) => (events.length ? ((ts - events[0].timestamp) * 1000).toFixed(0) + " ms" : "");
+function timeCell(ts) {
+  const cell = el("td", elapsed(ts));
+  cell.title = `${localTime(new Date(ts * 1000), true)} (${utcTitle(new Date(ts * 1000))})`;
+  return cell;
+}
 
 // ---------------------------------------------------------------- visits (steps table)
 
@@ -51,6 +66,7 @@ function visits() {
     if (event.type.endsWith("StateEntered")) {
       const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
         entered: event, exited: null, failures: [], scheduled: [], events: [event] };
+      if (open.has(key)) open.get(key).superseded = true; // a redrive ran the state again
       open.set(key, visit);
       done.push(visit);
       continue;
@@ -68,6 +84,7 @@ function visits() {
 function visitStatus(visit) {
   if (visit.type === "Fail") return "failed";
   if (visit.exited) return visit.failures.length ? "caught" : "succeeded";
+  if (visit.superseded) return "failed";
   if (status === "RUNNING") return "in-progress";
   return status === "ABORTED" ? "cancelled" : "failed";
 }
@@ -84,8 +101,8 @@ function renderSteps() {
       el("td", visit.state + (visit.iteration ? ` (${visit.iteration})` : "")),
       el("td", visit.type),
       statusCell(stepStatus),
-      el("td", elapsed(visit.entered.timestamp)),
-      el("td", end === null ? "—" : ((end - visit.entered.timestamp) * 1000).toFixed(0) + " ms"),
+      timeCell(visit.entered.timestamp),
+      el("td", end === null ? "—" : duration((end - visit.entered.timestamp) * 1000)),
       el("td", String(Math.max(0, visit.scheduled.length - 1))),
     );
     row.addEventListener("click", () => select(visit.state, visit.entered.id));
@@ -98,6 +115,32 @@ function statusCell(value) {
   const td = el("td");
   td.append(el("span", value, "badge status-" + value));
   return td;
+}
+
+// ---------------------------------------------------------------- timeline tab
+
+const timeline = new Timeline(document.getElementById("timeline"), { onSelect: (name, id) => select(name, id) });
+
+function renderTimeline() {
+  if (document.getElementById("timeline").hidden || !events.length) return;
+  const last = events.at(-1).timestamp;
+  timeline.update(visits().map((v) => ({ ...v, status: visitStatus(v) })), {
+    start: events[0].timestamp,
+    end: status === "RUNNING" ? Math.max(last, Date.now() / 1000) : last,
+    selected,
+  });
+}
+
+function showTab(name) {
+  const onTimeline = name === "timeline";
+  document.getElementById("timeline").hidden = !onTimeline;
+  document.getElementById("steps-box").hidden = onTimeline;
+  document.getElementById("tab-timeline").setAttribute("aria-selected", String(onTimeline));
+  document.getElementById("tab-steps").setAttribute("aria-selected", String(!onTimeline));
+  const params = new URLSearchParams(location.search);
+  if (onTimeline) params.set("tab", "timeline"); else params.delete("tab");
+  history.replaceState(null, "", `${location.pathname}${params.size ? "?" + params : ""}`);
+  renderTimeline();
 }
 
 // ---------------------------------------------------------------- events table
@@ -121,14 +164,19 @@ function eventRow(event) {
   if (event.details) {
     const box = el("details");
     box.append(el("summary", summarise(event.details)));
-    const expanded = Object.fromEntries(Object.entries(event.details).map(([k, v]) => [k, parseMaybe(v)]));
-    box.append(el("pre", JSON.stringify(expanded, null, 2)));
+    const expand = (d) => JSON.stringify(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, parseMaybe(v)])));
+    const full = event.cut ? async () => expand(await eventDetails(event.id)) : null;
+    const size = event.cut ? Object.values(event.cut).reduce((a, b) => a + b, 0) : 0;
+    // Drawn when first opened: a page of a hundred events holds no viewers until asked.
+    box.addEventListener("toggle", () => {
+      if (box.open && box.children.length === 1) box.append(jsonViewer(expand(event.details), { full, size }));
+    });
     details.append(box);
   }
   const stateCell = el("td", event.state + (event.iteration ? ` (${event.iteration})` : ""));
   if (event.state) stateCell.addEventListener("click", () => select(event.state));
   row.append(el("td", String(event.id)), el("td", event.type, "event-type"), stateCell,
-    el("td", elapsed(event.timestamp)), details);
+    timeCell(event.timestamp), details);
   return row;
 }
 
@@ -141,19 +189,66 @@ function summarise(details) {
 // ---------------------------------------------------------------- selection and step panel
 
 function select(name, visitId = null) {
+  if (!(name in nodes)) return;
   selected = name;
   chosenVisit = visitId;
   document.querySelectorAll("#graph .node.selected").forEach((n) => n.classList.remove("selected"));
-  document.getElementById(nodes[name])?.classList.add("selected");
+  const node = document.getElementById(nodes[name]);
+  node?.classList.add("selected");
+  graphView?.reveal(node);
+  remember();
   renderSteps();
+  renderTimeline();
   renderEvents();
   renderPanel();
+  // One column (phones): the panel is below the tables, so bring it to the reader.
+  if (window.matchMedia("(max-width: 900px)").matches) document.getElementById("step-panel").scrollIntoView();
+}
+
+// The address says which state (and visit) is open, for a link that opens it again.
+function remember() {
+  const params = new URLSearchParams(location.search);
+  params.set("state", selected);
+  if (chosenVisit) params.set("visit", String(chosenVisit)); else params.delete("visit");
+  history.replaceState(null, "", `${location.pathname}?${params}`);
 }
 
 function block(title, text) {
   const box = el("div");
   box.append(el("h3", title), el("pre", text, "json"));
   return box;
+}
+
+// The page holds only the start of long texts (history.PREVIEW_CHARS); the rest on demand.
+async function eventDetails(id) {
+  const response = await fetch(script.dataset.eventUrl.replace(/\/0$/, `/${id}`));
+  return response.json();
+}
+
+const asText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+
+function viewerBlock(title, text, options = {}) {
+  const box = el("div", undefined, "payload");
+  box.append(el("h3", title), jsonViewer(text, options));
+  return box;
+}
+
+// A field of an event's details (input, output, parameters) in a viewer.
+function payloadBlock(title, event, key) {
+  const size = event?.cut?.[key];
+  const full = size ? async () => asText((await eventDetails(event.id))[key]) : null;
+  return viewerBlock(title, asText(event?.details?.[key] ?? ""), { full, size });
+}
+
+// Server-rendered payloads (the execution's input and output) become viewers too.
+function viewFacts() {
+  for (const pre of document.querySelectorAll("#facts-box pre[data-viewer]")) {
+    const size = Number(pre.dataset.size);
+    const cut = size > pre.textContent.length;
+    const full = cut ? async () => (await fetch(pre.dataset.fullUrl)).text() : null;
+    pre.hidden = true;
+    pre.after(jsonViewer(pre.textContent, { full, size }));
+  }
 }
 
 function renderPanel() {
@@ -165,11 +260,16 @@ function renderPanel() {
   const state = statuses[selected] || "not reached";
   box.append(el("span", state, "badge status-" + state.replace(" ", "-")));
   const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
+  const items = mapCounts(events)[selected];
+  if (items) box.append(itemSummary(items));
+  if (document.getElementById(nodes[selected])?.classList.contains("collapsed")) box.append(expandButton(nodes[selected]));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
   if (visit) describeVisit(box, visit);
-  for (const token of tokens[selected] || []) box.append(callbackActions(token));
+  for (const timer of timers[selected] || []) box.append(timerLine(timer));
+  tickTimers(document.getElementById("step-details"));
+  for (const token of tokens[selected] || []) box.append(callbackActions(token, callbackForms));
   const definition = data.definitions[selected];
-  if (definition) box.append(block("Definition", JSON.stringify(definition, null, 2)));
+  if (definition) box.append(viewerBlock("Definition", JSON.stringify(definition)));
 }
 
 function visitChooser(mine, shown) {
@@ -182,66 +282,21 @@ function visitChooser(mine, shown) {
     option.selected = v === shown;
     chooser.append(option);
   });
-  chooser.addEventListener("change", () => { chosenVisit = Number(chooser.value); renderPanel(); });
+  chooser.addEventListener("change", () => { chosenVisit = Number(chooser.value); remember(); renderPanel(); });
   label.append(chooser);
   return label;
 }
 
 function describeVisit(box, visit) {
   if (visit.scheduled.length > 1) box.append(block("Retries", String(visit.scheduled.length - 1)));
-  box.append(block("Input", pretty(visit.entered.details?.input ?? "")));
-  const parameters = visit.scheduled.at(-1)?.details?.parameters;
-  if (parameters) box.append(block("Parameters", pretty(parameters)));
-  if (visit.exited) box.append(block("Output", pretty(visit.exited.details?.output ?? "")));
+  box.append(payloadBlock("Input", visit.entered, "input"));
+  const scheduled = visit.scheduled.at(-1);
+  if (scheduled?.details?.parameters) box.append(payloadBlock("Parameters", scheduled, "parameters"));
+  if (visit.exited) box.append(payloadBlock("Output", visit.exited, "output"));
   for (const failure of visit.failures) {
     const d = failure.details || {};
     box.append(block(`${failure.type} (event ${failure.id})`, [d.error, d.cause].filter(Boolean).join("\n\n")));
   }
-}
-
-// ---------------------------------------------------------------- callback actions
-
-function callbackUrl(id, action) {
-  return script.dataset.callbackUrl.replace("/0/approve", `/${id}/${action}`);
-}
-
-function actionForm(id, action, label, fields) {
-  const form = el("form", undefined, "callback-form");
-  form.method = "post";
-  form.action = callbackUrl(id, action);
-  const csrf = document.querySelector("#csrf-holder input[name=csrfmiddlewaretoken]").cloneNode();
-  const back = el("input");
-  Object.assign(back, { type: "hidden", name: "next", value: location.pathname });
-  form.append(csrf, back, ...fields);
-  const button = el("button", label, "button");
-  button.type = "submit";
-  button.id = `${action}-${id}`;
-  form.append(button);
-  return form;
-}
-
-function field(tag, name, placeholder, value = "") {
-  const input = el(tag);
-  Object.assign(input, { name, placeholder, value });
-  return input;
-}
-
-function callbackActions(token) {
-  const box = el("div", undefined, "callback-actions");
-  box.append(el("h3", `Waiting for a callback since ${new Date(token.since).toLocaleTimeString()}`));
-  const output = field("textarea", "output", "Output (JSON)", "{}");
-  output.id = `output-${token.id}`;
-  const approve = actionForm(token.id, "approve", "Approve (SendTaskSuccess)", [output]);
-  output.addEventListener("input", () => {
-    let ok = true;
-    try { JSON.parse(output.value); } catch { ok = false; }
-    output.classList.toggle("invalid", !ok);
-    approve.querySelector("button").disabled = !ok;
-  });
-  const reject = actionForm(token.id, "reject", "Reject (SendTaskFailure)",
-    [field("input", "error", "Error"), field("input", "cause", "Cause")]);
-  box.append(approve, reject, actionForm(token.id, "heartbeat", "Send heartbeat", []));
-  return box;
 }
 
 // ---------------------------------------------------------------- live updates
@@ -263,8 +318,22 @@ function applyStatuses() {
 async function refreshFacts() {
   const box = document.getElementById("facts-box");
   const response = await fetch(box.dataset.url);
-  if (response.ok) box.innerHTML = await response.text(); // server-rendered, escaped by Django
+  if (response.ok) {
+    box.innerHTML = await response.text(); // server-rendered, escaped by Django
+    viewFacts();
+  }
   if (status !== "RUNNING") document.getElementById("stop-box")?.remove();
+}
+
+// The page may have opened while the execution ran: offer Redrive once it can be redriven,
+// and stop saying "live" once nothing more will happen.
+function settle() {
+  const redrivable = (script.dataset.redrivable || "").split(",");
+  const redrive = document.getElementById("redrive-form");
+  if (redrive) redrive.hidden = !redrivable.includes(status);
+  if (status === "RUNNING") return;
+  document.getElementById("live-indicator").textContent = "";
+  if (socket) socket.close();
 }
 
 function update(message) {
@@ -274,24 +343,30 @@ function update(message) {
   statuses = message.statuses;
   const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
   tokens = message.tokens || {};
+  const timersChanged = JSON.stringify(timers) !== JSON.stringify(message.timers || {});
+  timers = message.timers || {};
   const ended = message.status !== status;
   status = message.status;
   applyStatuses();
+  drawMapCounts(mapCounts(events), nodes);
   renderSteps();
+  renderTimeline();
   renderEvents();
   // Keep a half-typed answer: redraw the panel for new tokens, not for every event.
-  if (tokensChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
-  if (ended) refreshFacts();
+  if (tokensChanged || timersChanged || !document.querySelector("#step-details .callback-actions")) renderPanel();
+  tickTimers(document.getElementById("step-details"));
+  if (ended) { refreshFacts(); settle(); }
 }
 
 let delay = 500;
+let socket = null;
 function connect() {
   const indicator = document.getElementById("live-indicator");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
+  socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
   socket.onopen = () => {
     delay = 500;
-    indicator.textContent = "● live";
+    indicator.textContent = status === "RUNNING" ? "● live" : "";
     socket.send(JSON.stringify({ after: lastId }));
   };
   socket.onmessage = (message) => update(JSON.parse(message.data));
@@ -301,11 +376,46 @@ function connect() {
   };
 }
 
-document.querySelectorAll("#graph .node.state").forEach((node) => {
-  node.setAttribute("tabindex", "0");
-  node.addEventListener("click", () => select(stateByNode[node.id]));
-  node.addEventListener("keydown", (e) => { if (e.key === "Enter") select(stateByNode[node.id]); });
-});
+// ---------------------------------------------------------------- the graph (and its collapsed containers)
+
+let graphView = null;
+const expanded = new Set((new URLSearchParams(location.search).get("expand") || "").split(",").filter(Boolean));
+
+function bindGraph() {
+  graphView = zoomable(document.getElementById("graph"));
+  document.querySelectorAll("#graph .node.state").forEach((node) => {
+    node.setAttribute("tabindex", "0");
+    node.addEventListener("click", () => select(stateByNode[node.id]));
+    node.addEventListener("keydown", (e) => { if (e.key === "Enter") select(stateByNode[node.id]); });
+    if (node.classList.contains("collapsed")) node.addEventListener("dblclick", () => expand(node.id));
+  });
+  document.getElementById(nodes[selected])?.classList.add("selected");
+}
+
+// Draw a collapsed Map or Parallel open (the server redraws the graph with it expanded).
+async function expand(id) {
+  expanded.add(id);
+  const params = new URLSearchParams(location.search);
+  params.set("expand", [...expanded].join(","));
+  history.replaceState(null, "", `${location.pathname}?${params}`);
+  const response = await fetch(`${script.dataset.graphUrl}?expand=${encodeURIComponent([...expanded].join(","))}`);
+  if (!response.ok) return;
+  graphView?.destroy();
+  document.getElementById("graph").innerHTML = await response.text(); // graphviz SVG, names escaped
+  bindGraph();
+  applyStatuses();
+  drawMapCounts(mapCounts(events), nodes);
+  if (selected) graphView?.reveal(document.getElementById(nodes[selected]));
+  renderPanel();
+}
+
+function expandButton(id) {
+  const b = el("button", "Expand in the graph", "button");
+  b.type = "button";
+  b.id = "expand-button";
+  b.addEventListener("click", () => expand(id));
+  return b;
+}
 document.getElementById("event-order").addEventListener("change", (e) => {
   newestFirst = e.target.value === "newest";
   page = 0;
@@ -314,5 +424,16 @@ document.getElementById("event-order").addEventListener("change", (e) => {
 document.getElementById("event-prev").addEventListener("click", () => { page -= 1; renderEvents(); });
 document.getElementById("event-next").addEventListener("click", () => { page += 1; renderEvents(); });
 
-update({ events: data.events, statuses: data.statuses, tokens: data.tokens, status });
+document.getElementById("tab-steps").addEventListener("click", () => showTab("steps"));
+document.getElementById("tab-timeline").addEventListener("click", () => showTab("timeline"));
+// Bars of running steps grow while the page is open.
+setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(document.getElementById("step-details")); } }, 1000);
+
+bindGraph();
+viewFacts();
+update({ events: data.events, statuses: data.statuses, tokens: data.tokens, timers: data.timers, status });
+const opened = new URLSearchParams(location.search);
+if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
+if (opened.get("tab") === "timeline") showTab("timeline");
+performance.mark("stepyard:graph-interactive"); // read by bench/console_pages.py
 if (status === "RUNNING") connect();
