@@ -21,22 +21,12 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
+from console.runtime.ports import CallContext
 from engine.errors import STATES_RUNTIME, StatesError
 from engine.execution import TaskFailed, TaskSubmitted, TaskSucceeded
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CallContext:
-    """What an integration may need besides the parameters."""
-
-    execution_arn: str
-    state_name: str
-    task_token: str | None
-    timeout_s: float | None
-    resource: str = ""  # the Task's Resource, suffix (.sync, .waitForTaskToken) included
-    task_id: str = ""
+__all__ = ["CallContext", "invoke", "is_inline", "outcome", "register", "registered"]
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 
-from console import integrations
 from console.db import rows
 from console.models import Execution, PendingCall, Timer
-from console.runtime import express, stepper
+from console.runtime import express, ports, stepper
 from console.runtime.clock import scaled_due, time_scale
+from console.runtime.ports import CallContext
 from engine.execution import ArmTimer, TimerFired
 
 log = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ def _deliver_result(call: PendingCall, trigger: Any) -> None:
 
 
 def _call(call: PendingCall):
-    context = integrations.CallContext(
+    context = CallContext(
         execution_arn=call.execution.arn,
         state_name=call.state_name,
         task_token=call.token or None,
@@ -282,7 +282,7 @@ def _call(call: PendingCall):
         resource=call.resource,
         task_id=call.task_id,
     )
-    return integrations.outcome(json.loads(call.parameters), context, wait_for_token=call.wait_for_token)
+    return ports.integrations().outcome(json.loads(call.parameters), context, wait_for_token=call.wait_for_token)
 
 
 _embedded: Scheduler | None = None

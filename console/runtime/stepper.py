@@ -28,12 +28,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from console import integrations
 from console.db import rows
 from console.mocking.calls import MockedCalls
 from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
+from console.runtime import ports
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
+from console.runtime.ports import CallContext
 from engine.execution import (
     RUNNING,
     SUCCEEDED,
@@ -215,14 +216,14 @@ def _answer_now(execution: Execution, mocked: MockedCalls | None, state: Executi
         trigger = mocked.answer(state_name, effect.task_id)
         if trigger is not None:
             return trigger
-    if not integrations.is_inline(effect.resource):
+    if not ports.integrations().is_inline(effect.resource):
         kept.append(effect)
         return None
     if effect.wait_for_token and effect.token:
         kept.append(_TokenOnly(effect))  # the task still waits for its token
-    context = integrations.CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
+    context = CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
                                        effect.resource, effect.task_id)
-    return integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
+    return ports.integrations().outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
 
 
 @dataclass(frozen=True)
