@@ -11,12 +11,8 @@ class ConsoleConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from console import integrations
         from console.jsonata_regex import bounded_regex_engine
-        from console.runtime import ports
         from engine.jsonata_bounds import LIMITS
 
-        integrations.load_builtin()
-        ports.plug_integrations(integrations)
         LIMITS.timeout_s = settings.STEPYARD_JSONATA_TIMEOUT_S
         LIMITS.regex_engine = bounded_regex_engine

@@ -17,7 +17,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
@@ -25,15 +24,13 @@ from console import addresses  # noqa: E402
 from console.api import guard, lambda_api, protocol, sns  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.runtime import publish  # noqa: E402
-from console.runtime.scheduler import start_embedded  # noqa: E402
 from console.serving import trim_daphne  # noqa: E402
 from console.upstream import gateway  # noqa: E402
+from console.wiring import install  # noqa: E402
 
 trim_daphne()
 gateway.check_configuration()
-publish.install()
-if settings.STEPYARD_EMBEDDED_ENGINE:
-    start_embedded()
+install()
 
 # Stepyard is a local tool served by Daphne alone, so it serves its own static
 # files (the handler works with DEBUG off) and needs no separate web server.

@@ -5,9 +5,12 @@ An integration turns a Task's parameters into a result, or raises StatesError.
 result is then only the submission, and the task waits for its token.
 
 An integration that only writes to Stepyard's own database and returns at once (a
-queue send, say) registers with ``inline=True``: the runtime then performs it inside
+queue send, say) declares its ``Route`` with ``inline=True``: the runtime then performs it inside
 the transaction of the step that asked for it, so the call and the step commit
 together (exactly once) with no outbox row and no thread hop.
+
+Each integration module lists what it serves in ``ROUTES``; console.wiring registers
+them at start-up (importing a module registers nothing).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from engine.errors import STATES_RUNTIME, StatesError
 from engine.execution import TaskFailed, TaskSubmitted, TaskSucceeded
 
 log = logging.getLogger(__name__)
-__all__ = ["CallContext", "invoke", "is_inline", "outcome", "register", "registered"]
+__all__ = ["CallContext", "Route", "invoke", "is_inline", "outcome", "register", "registered"]
 
 
 @dataclass(frozen=True)
@@ -41,22 +44,13 @@ _REGISTRY: list[_Entry] = []
 _SUFFIX = re.compile(r"\.(sync(:2)?|waitForTaskToken)$")
 
 
-def load_builtin() -> None:
-    """Import the integrations that ship with Stepyard; each registers itself."""
-    from console.integrations import (  # noqa: F401
-        activities,
-        aws_sdk,
-        aws_sdk_services,
-        dynamodb,
-        events,
-        fdl,
-        http,
-        lambda_,
-        map_s3,
-        sns,
-        sqs,
-        states,
-    )
+@dataclass(frozen=True)
+class Route:
+    """One resource pattern an integration module serves (its ``ROUTES``)."""
+
+    pattern: str
+    integration: Integration
+    inline: bool = False
 
 
 def register(pattern: str, integration: Integration, *, inline: bool = False) -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.api import protocol, shapes, sns
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.services import ServiceError
 from engine.errors import STATES_RUNTIME, StatesError
 
@@ -96,5 +96,7 @@ def _sdk_error(sdk_name: str, error: ServiceError) -> StatesError:
              f"Request ID: {uuid.uuid4()}) (SDK Attempt Count: 1)")
     return StatesError(f"{sdk_name}.{name}", cause)
 
-
-register(PATTERN, call)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, call),
+)

@@ -36,7 +36,7 @@ import json
 import re
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.services import functions, queues, topics
 from console.services.queue_errors import SqsError
 from console.services.topic_errors import SnsError
@@ -195,6 +195,8 @@ def _resource(pattern: str, context: CallContext) -> str:
 
 
 # Both MNS calls only write Stepyard's own tables: they run inside the step's transaction.
-register(TOPIC, publish_message, inline=True)
-register(QUEUE, send_message, inline=True)
-register(FUNCTION, invoke_function)
+ROUTES = (
+    Route(TOPIC, publish_message, inline=True),
+    Route(QUEUE, send_message, inline=True),
+    Route(FUNCTION, invoke_function),
+)

@@ -19,7 +19,7 @@ import uuid
 from email.utils import formatdate
 from typing import Any
 
-from console.integrations import CallContext, register, sdk_metadata_from
+from console.integrations import CallContext, Route, sdk_metadata_from
 from console.integrations.states import performing_call
 from console.models import Execution
 from console.services import functions
@@ -138,6 +138,8 @@ def _sdk_error(error: functions.LambdaError) -> StatesError:
              f"Request ID: {uuid.uuid4()}; Proxy: null)")
     return StatesError(f"Lambda.{error.code}", cause)
 
-
-register(INVOKE, invoke)
-register(FUNCTION_ARN, invoke_function_arn)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(INVOKE, invoke),
+    Route(FUNCTION_ARN, invoke_function_arn),
+)

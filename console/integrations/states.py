@@ -27,7 +27,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 
 from console.db import rows
-from console.integrations import CallContext, register, sdk_metadata
+from console.integrations import CallContext, Route, sdk_metadata
 from console.models import ChildExecutionWait, Execution, PendingCall
 from console.runtime import stepper
 from console.services import ServiceError, executions, machines, redrive
@@ -205,5 +205,8 @@ def _sdk_error(error: ServiceError) -> StatesError:
 
 
 WATCHER = _Watcher()
-stepper.on_step(WATCHER)
-register(START, start_execution)
+
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(START, start_execution),
+)
