@@ -96,7 +96,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # AWS API calls (X-Amz-Target) are answered here, before CSRF and URL routing.
-    "console.api.protocol.AwsJsonMiddleware",
+    "console.api.router.AwsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

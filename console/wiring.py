@@ -1,8 +1,9 @@
 """The one place that puts Stepyard together: integrations, after-commit hooks, engine.
 
 Importing a module registers nothing. ``install()`` plugs the built-in integrations
-into the runtime's port, registers what runs after every committed step (the child
-execution watcher, the live pages' publisher) and, in the embedded mode, starts the
+into the runtime's port (and the APIs' actions into the aws-sdk integration), registers
+what runs after every committed step (the child execution watcher, the live pages'
+publisher) and, in the embedded mode, starts the
 engine's background loops in this process. console.asgi, ``manage.py runengine`` and
 the tests call it.
 """
@@ -15,6 +16,7 @@ import threading
 from django.conf import settings
 
 from console import integrations
+from console.api import sdk_actions
 from console.functions import pool
 from console.integrations import (
     activities,
@@ -30,8 +32,9 @@ from console.integrations import (
     sqs,
     states,
 )
-from console.runtime import express, ports, publish, scheduler, sources, stepper
+from console.runtime import express, ports, publish, stepper
 from console.services import topic_delivery
+from console.workers import scheduler, sources
 
 BUILTIN = (activities, aws_sdk, aws_sdk_services, dynamodb, events, fdl, http, lambda_, map_s3, sns, sqs, states)
 
@@ -60,6 +63,7 @@ def _load_integrations() -> None:
         for route in module.ROUTES:
             integrations.register(route.pattern, route.integration, inline=route.inline)
     ports.plug_integrations(integrations)
+    aws_sdk.plug(sdk_actions.call)
 
 
 def start_engine(*, workers: int = 8) -> tuple[scheduler.Scheduler, sources.SourceRunner]:

@@ -10,28 +10,23 @@ a dropped connection). Errors are Lambda's: ``x-amzn-ErrorType`` and ``{"Type", 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextvars
 import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
-
-from django.db import connections
 
 from console.api import lambda_shapes as shapes
-from console.api import protocol, sigv4
 from console.functions import packages
 from console.models import Function
 from console.services import ServiceError
 from console.services import function_policy as policy
 from console.services import function_versions as versions
 from console.services import functions as service
+from console.wire import sigv4
 
 log = logging.getLogger(__name__)
 DATED_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
@@ -460,59 +455,5 @@ def handle(request: Request, found: tuple[Route, dict[str, str]] | None) -> Resp
         return error("ServiceException", "Stepyard failed to handle this request.", 500)
 
 
-# --------------------------------------------------------------------------- ASGI
-
-
 def is_lambda_path(scope: dict) -> bool:
     return scope["type"] == "http" and bool(DATED_PATH.match(scope["path"]))
-
-
-async def serve(scope: dict, receive: Callable, send: Callable) -> None:
-    """Answer one Lambda API call (console/asgi.py sends every dated path here)."""
-    found = route(scope["method"], scope["path"])
-    body = await _read_body(receive, body_limit(found))
-    if body is None:
-        response = too_large(found)
-    else:
-        request = _request(scope, body)
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(
-            protocol._POOL, contextvars.copy_context().run, _handle_in_pool, request, found)
-    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
-    headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
-
-
-def _handle_in_pool(request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
-    try:
-        return handle(request, found)
-    finally:
-        # Pool threads keep their connection between calls; drop one that broke.
-        for connection in connections.all(initialized_only=True):
-            if connection.errors_occurred and not connection.is_usable():
-                connection.close()
-
-
-async def _read_body(receive: Callable, limit: int) -> bytes | None:
-    """The body, or None when it is larger than ``limit`` (read to its end all the same)."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b""
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks) if size <= limit else None
-
-
-def _request(scope: dict, body: bytes) -> Request:
-    query = scope.get("query_string", b"").decode("latin-1")
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-    raw_path = scope.get("raw_path")
-    return Request(method=scope["method"], path=scope["path"],
-                   raw_path=raw_path.decode("latin-1") if raw_path else scope["path"], raw_query=query,
-                   query=parse_qs(query, keep_blank_values=True), headers=headers, body=body)

@@ -15,10 +15,10 @@ import json
 import uuid
 from typing import Any
 
-from console.api.sns import render
 from console.integrations import CallContext, Route, sdk_metadata
 from console.services import topics
 from console.services.topic_errors import InvalidParameter, SnsError
+from console.wire.sns_xml import render
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::sns:publish"

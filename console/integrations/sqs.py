@@ -15,11 +15,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from console.api.sqs import send_to
 from console.integrations import CallContext, Route, sdk_metadata
 from console.models import Queue
 from console.services import queues
 from console.services.queue_errors import MissingParameter, SqsError
+from console.wire.sqs_results import send_to
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::sqs:sendMessage"

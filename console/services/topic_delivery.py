@@ -3,7 +3,7 @@
 At publish time ``build_deliveries`` evaluates each subscription's filter policy and
 writes what the endpoint will receive (SNS's JSON envelope, the raw message, or
 Lambda's ``Records`` event) into Delivery rows of the publish's transaction. After the
-commit a dispatcher (console.runtime.sources) leases due rows and performs them; a row
+commit a dispatcher (console.workers.sources) leases due rows and performs them; a row
 whose lease ran out (its process died) is performed again, so delivery is at least
 once. Failed attempts are retried with a back-off, then the row is marked failed.
 """

@@ -19,9 +19,9 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from django.conf import settings
 
-from console.api import sigv4
 from console.upstream import config, embedded
 from console.upstream.catalog import Call
+from console.wire import sigv4
 
 EMBEDDED_URL = "http://embedded.stepyard.internal"
 _LOCK = threading.Lock()

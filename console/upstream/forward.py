@@ -19,9 +19,9 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from console.api import sigv4
 from console.upstream import config
 from console.upstream.catalog import Call, Reply, error_reply
+from console.wire import sigv4
 
 _HOP_BY_HOP = {"host", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                "proxy-authorization", "proxy-connection", "content-length"}

@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from console.api import sigv4
+from console.wire import sigv4
 from tests.conftest import server_env, start_server
 
 KEYS = {"AKIDGOOD": "right-secret"}

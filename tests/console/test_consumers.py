@@ -12,8 +12,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from console.routing import websocket_urlpatterns
-from console.runtime import scheduler
 from console.services import executions, machines
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
