@@ -13,7 +13,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from console.models import Execution, StateMachine, StateMachineRevision
+from console.models import Execution, ExecutionSource, StateMachine, StateMachineRevision
 from console.runtime import express, stepper
 from console.services import (
     ExecutionAlreadyExists,
@@ -23,6 +23,7 @@ from console.services import (
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
     ValidationError,
+    versions,
 )
 from console.services.names import check_name
 from engine import json_types
@@ -63,6 +64,19 @@ class Published:
     role_arn: str
     revision_id: str
     on_created: Callable[[Execution], None]
+
+
+def published(target: versions.Target) -> Published | None:
+    """The version a start through a version or alias ARN runs, recorded on the execution."""
+    if target.version is None and target.alias is None:
+        return None
+    version = target.version or versions.pick_version(target.alias)
+    alias_arn = target.alias.arn if target.alias is not None else ""
+
+    def record(execution: Execution) -> None:
+        ExecutionSource.objects.create(execution=execution, version_arn=version.arn, alias_arn=alias_arn)
+
+    return Published(version.definition, version.role_arn, version.revision_id, record)
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,8 @@ def update_alias(alias: FunctionAlias, version: str | None = None, description: 
 
 def alias_arn(function: Function, name: str) -> str:
     return f"{code_files.function_arn(function.name)}:{name}"
+
+
+def delete_alias(function: Function, name: str) -> None:
+    """DeleteAlias (ResourceNotFound when the function has no such alias)."""
+    get_alias(function, name).delete()
