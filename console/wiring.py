@@ -33,7 +33,7 @@ from console.integrations import (
     states,
 )
 from console.runtime import express, ports, publish, stepper
-from console.services import topic_delivery
+from console.services import child_executions, topic_delivery
 from console.workers import scheduler, sources
 
 BUILTIN = (activities, aws_sdk, aws_sdk_services, dynamodb, events, fdl, http, lambda_, map_s3, sns, sqs, states)
@@ -50,7 +50,7 @@ def install(*, embedded_engine: bool | None = None) -> None:
     with _lock:
         if not _installed:
             _load_integrations()
-            stepper.on_step(states.WATCHER)
+            stepper.on_step(child_executions.WATCHER)
             stepper.on_step(publish.publish_step)
             atexit.register(pool.POOL.shutdown)
             _installed = True

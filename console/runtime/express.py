@@ -25,7 +25,7 @@ from django.db import DatabaseError, close_old_connections, transaction
 
 from console.mocking.calls import MockedCalls
 from console.models import Execution
-from console.runtime import ports, stepper
+from console.runtime import ports, stepper, store
 from console.runtime.clock import scaled_due, time_scale
 from console.runtime.machines import compiled
 from console.runtime.ports import CallContext
@@ -171,7 +171,7 @@ class ExpressRuntime:
     def _log(self, run: ExpressRun) -> None:
         execution, state = run.execution, run.state
         with transaction.atomic():
-            stepper.insert_events(execution.pk, run.events)
+            store.insert_events(execution.pk, run.events)
             execution.status, execution.event_count = state.status, state.event_count
             execution.output = stepper.output_text(state.output, state.status)
             execution.error, execution.cause = state.error, state.cause
