@@ -36,14 +36,16 @@ _machines: dict[Any, tuple[Any, StateMachine]] = {}
 
 
 def compiled(definition: Any, machine_type: str = "STANDARD") -> StateMachine:
-    """``load(definition)``, cached per definition text or per dict object."""
+    """``load(definition, machine_type)``, cached per definition text (or dict object) and type.
+
+    The one compiled-definition cache: the console's runtime uses it too."""
     if isinstance(definition, StateMachine):
         return definition
     # A dict is cached by identity (kept alive by the cache, so its id is not reused);
     # callers must not mutate a definition dict after running it.
-    key = definition if isinstance(definition, (str, bytes)) else id(definition)
+    key = (definition if isinstance(definition, (str, bytes)) else id(definition), machine_type)
     hit = _machines.get(key)
-    if hit is not None and (hit[0] is definition or isinstance(key, (str, bytes))):
+    if hit is not None and (hit[0] is definition or isinstance(key[0], (str, bytes))):
         return hit[1]
     machine = load(definition, machine_type)
     if len(_machines) >= _CACHE_SIZE:
