@@ -17,7 +17,7 @@ from console import integrations
 from console.services import InvalidArn, InvalidDefinition, InvalidExecutionInput, ValidationError
 from engine import json_types, validate
 from engine.errors import DefinitionError, StatesError
-from engine.test_state import test_state as run_test_state
+from engine.teststate import run_test_state
 from engine.validation import validate_state
 
 # AWS: "TestState doesn't support Activity tasks, .sync or .waitForTaskToken service
