@@ -23,7 +23,7 @@ from engine.errors import (
 from engine.execution import Frame
 from engine.json_types import type_name
 from engine.paths import to_json
-from engine.run import Run
+from engine.protocols import Run
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 

@@ -34,7 +34,8 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-from console.api import guard, lambda_api, protocol, shapes, sns, sqs, stepfunctions
+from console import credentials
+from console.api import guard, lambda_api, lambda_routes, protocol, shapes, sns, sqs, stepfunctions
 from console.api.protocol import error_response, json_response
 from console.services import ServiceError
 from console.upstream import gateway
@@ -61,7 +62,7 @@ async def answer(scope: dict, receive: Callable, send: Callable, django: App) ->
         await _gateway_call(scope, receive, send, route)
     elif _is_json_call(scope):
         await _json_call(scope, receive, send)
-    elif lambda_api.is_lambda_path(scope):
+    elif lambda_routes.is_lambda_path(scope):
         await _lambda_call(scope, receive, send)
     elif (content_type := _form_content_type(scope)) is not None:
         await _form_post(scope, receive, send, content_type, django)
@@ -171,7 +172,7 @@ def _is_api_request(request: HttpRequest) -> bool:
 
 def handle(request: HttpRequest) -> HttpResponse:
     """Check the caller's signature (when keys are configured), then dispatch."""
-    keys = sigv4.configured_keys()
+    keys = credentials.configured_keys()
     if keys:
         try:
             sigv4.verify(_signed_request(request), keys)
@@ -254,12 +255,12 @@ async def _gateway_call(scope: dict, receive: Callable, send: Callable, route: R
 
 
 async def _lambda_call(scope: dict, receive: Callable, send: Callable) -> None:
-    found = lambda_api.route(scope["method"], scope["path"])
-    body = await read_body(receive, lambda_api.body_limit(found))
+    found = lambda_routes.route(scope["method"], scope["path"])
+    body = await read_body(receive, lambda_routes.body_limit(found))
     if body is None:
-        response = lambda_api.too_large(found)
+        response = lambda_routes.too_large(found)
     else:
-        response = await _in_pool(POOL, lambda_api.handle, _lambda_request(scope, body), found)
+        response = await _in_pool(POOL, lambda_routes.handle, _lambda_request(scope, body), found)
     await send_reply(send, response.status, response.headers.items(), response.body)
 
 

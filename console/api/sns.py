@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from console import credentials
 from console.services import ServiceError
 from console.services import topics as service
 from console.services.topic_errors import (
@@ -57,7 +58,7 @@ def is_query_call(content_type: str, body: bytes) -> bool:
 
 def handle_request(request: HttpRequest) -> HttpResponse:
     """Check the signature (when keys are configured), then run the action (in an API thread)."""
-    keys = sigv4.configured_keys()
+    keys = credentials.configured_keys()
     if keys:
         try:
             sigv4.verify(_signed(request), keys)

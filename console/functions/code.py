@@ -21,9 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from console.credentials import configured_keys
 from console.functions import functions_dir, packages, public_url, runtime_dir
 from console.models import Function
-from console.wire.sigv4 import configured_keys
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FOLDER_MODULE = "handler"

@@ -38,6 +38,7 @@ from typing import Any
 
 from console.integrations import CallContext, Route
 from console.services import functions, queues, topics
+from console.services.function_errors import LambdaError
 from console.services.queue_errors import SqsError
 from console.services.topic_errors import SnsError
 from engine.errors import StatesError
@@ -129,7 +130,7 @@ def invoke_function(parameters: Any, context: CallContext) -> Any:
     name = _function_name(match["service"], match["name"])
     try:
         result = functions.invoke(name, _json(parameters), caller=context.execution_arn)
-    except functions.LambdaError as error:
+    except LambdaError as error:
         raise StatesError(f"FC.{error.code.removesuffix('Exception')}", error.message) from None
     if result.error is not None:
         raise StatesError(str(result.error.get("errorType") or "FC.Unknown"), _json(result.error))
@@ -140,7 +141,7 @@ def _function_name(service: str, name: str) -> str:
     for candidate in (name, f"{service}-{name}"):
         try:
             return functions.get_function(candidate).name
-        except functions.LambdaError:
+        except LambdaError:
             continue
     return name  # invoking it reports FC.ResourceNotFound with the function's name
 

@@ -1,7 +1,7 @@
 """The ports through which the runtime calls out, and what is plugged into them.
 
-The runtime (stepper, express runtime, scheduler) never imports the integrations: it
-calls the ``IntegrationPort`` that console.wiring plugs in at start-up. Until then the
+The runtime (stepper, express runtime, scheduler) and the API's TestState never import
+the integrations: they call the ``IntegrationPort`` that console.wiring plugs in at start-up. Until then the
 port is unplugged and every call fails its task with States.Runtime, as a call to a
 resource no integration serves does.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.errors import STATES_RUNTIME
+from engine.errors import STATES_RUNTIME, StatesError
 from engine.execution import TaskFailed
 
 
@@ -38,6 +38,10 @@ class IntegrationPort(Protocol):
         """Perform a Task's call; return the engine trigger that reports how it went."""
         ...
 
+    def invoke(self, resource: str, parameters: Any, context: CallContext) -> Any:
+        """Perform a call and return its result (StatesError when it fails; TestState)."""
+        ...
+
 
 class _Unplugged:
     """The port before console.wiring.install() plugs the integrations in."""
@@ -46,8 +50,14 @@ class _Unplugged:
         return False
 
     def outcome(self, parameters: Any, context: CallContext, *, wait_for_token: bool) -> Any:
-        return TaskFailed(context.task_id, STATES_RUNTIME,
-                          f"Stepyard cannot call the resource '{context.resource}': no integrations are installed.")
+        return TaskFailed(context.task_id, STATES_RUNTIME, _unplugged(context.resource))
+
+    def invoke(self, resource: str, parameters: Any, context: CallContext) -> Any:
+        raise StatesError(STATES_RUNTIME, _unplugged(resource))
+
+
+def _unplugged(resource: str) -> str:
+    return f"Stepyard cannot call the resource '{resource}': no integrations are installed."
 
 
 _integrations: IntegrationPort = _Unplugged()

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from console.functions import code as code_files
 from console.functions import packages
 from console.models import Function, FunctionAlias, FunctionVersion
-from console.services.functions import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from console.services.function_errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 
 LATEST = "$LATEST"
 FROZEN = ("package", "code_sha256", "code_size", "handler", "runtime", "timeout", "memory_size", "environment",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote
 
+from console import credentials
 from console.services import ServiceError
 from console.upstream import catalog, config, embedded
 from console.upstream.catalog import Call, Reply, error_reply
@@ -38,7 +39,7 @@ def claims(scope) -> catalog.Route | None:
 
 def handle(call: Call) -> Reply:
     """Verify the caller (when keys are configured), then serve ``call`` embedded or upstream."""
-    keys = sigv4.configured_keys()
+    keys = credentials.configured_keys()
     if keys:
         try:
             sigv4.verify(sigv4.SignedRequest(call.method, unquote(call.path), call.query, call.headers,
