@@ -50,7 +50,9 @@ migrate: deps
 bench: deps
 	$(BIN)/python bench/engine_loop.py
 
-# The style's checks: ruff (with complexity at 10) everywhere, mypy on the engine.
+# The style's checks: ruff (with complexity at 10) everywhere, mypy on the engine, and the
+# import contracts of .importlinter (the layers; a pure engine).
 lint: deps
 	$(BIN)/ruff check engine console tests bench
 	$(BIN)/mypy engine
+	PYTHONPATH=. $(BIN)/lint-imports

@@ -11,10 +11,8 @@ class ConsoleConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from console.integrations import load_builtin
         from console.jsonata_regex import bounded_regex_engine
         from engine.jsonata_bounds import LIMITS
 
-        load_builtin()
         LIMITS.timeout_s = settings.STEPYARD_JSONATA_TIMEOUT_S
         LIMITS.regex_engine = bounded_regex_engine

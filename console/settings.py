@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "console.head.HeadAsGetMiddleware",
     # AWS API calls (X-Amz-Target) are answered here, before CSRF and URL routing.
-    "console.api.protocol.AwsJsonMiddleware",
+    "console.api.router.AwsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

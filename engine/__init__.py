@@ -45,7 +45,7 @@ def load(definition: Any, machine_type: str = "STANDARD") -> Any:
 
 
 def run(definition: Any, input: Any = None, **options: Any) -> Any:
-    """Run an execution to its end and return its output (see engine.interpreter.run)."""
-    from engine.interpreter import run as _run
+    """Run an execution to its end and return its output (see engine.driver.run)."""
+    from engine.driver import run as _run
 
     return _run(definition, input, **options)

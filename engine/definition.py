@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import exprs, json_types
-from engine.errors import DefinitionError
+from engine.choice import compile_rule
+from engine.errors import DefinitionError, Diagnostic
+from engine.validation import validate
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -186,18 +188,12 @@ def load_state(name: str, source: Mapping[str, Any], query_language: str = JSONP
 
 
 def _validate(definition: Any, machine_type: str) -> None:
-    try:
-        from engine.validation import validate
-    except ImportError:
-        return
     diagnostics = validate(definition, machine_type)
     if any(d.severity == "ERROR" for d in diagnostics):
         raise DefinitionError(diagnostics)
 
 
 def _definition_error(code: str, location: str, message: str) -> DefinitionError:
-    from engine.errors import Diagnostic
-
     return DefinitionError([Diagnostic(code, location, message)])
 
 
@@ -293,8 +289,6 @@ def _build_task(name, body, ql, key, index, common) -> State:
 
 
 def _build_choice(name, body, ql, key, index, common) -> State:
-    from engine.choice import compile_rule
-
     rules = []
     for i, rule in enumerate(body.get("Choices", ())):
         where = f"/States/{name}/Choices[{i}]"

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import engine
 from engine.context import Clock, VirtualClock, default_context
-from engine.definition import StateMachine, load
+from engine.definition import StateMachine
 from engine.errors import STATES_TASK_FAILED, StatesError
 from engine.events import Event
 from engine.execution import (
@@ -28,6 +29,7 @@ from engine.execution import (
     TaskSucceeded,
     TimerFired,
 )
+from engine.interpreter import advance
 
 Integration = Callable[[Any], Any]
 
@@ -36,16 +38,19 @@ _machines: dict[Any, tuple[Any, StateMachine]] = {}
 
 
 def compiled(definition: Any, machine_type: str = "STANDARD") -> StateMachine:
-    """``load(definition)``, cached per definition text or per dict object."""
+    """``engine.load(definition, machine_type)`` (ASL or FDL), cached per definition text (or
+    dict object) and type.
+
+    The one compiled-definition cache: the console's runtime uses it too."""
     if isinstance(definition, StateMachine):
         return definition
     # A dict is cached by identity (kept alive by the cache, so its id is not reused);
     # callers must not mutate a definition dict after running it.
-    key = definition if isinstance(definition, (str, bytes)) else id(definition)
+    key = (definition if isinstance(definition, (str, bytes)) else id(definition), machine_type)
     hit = _machines.get(key)
-    if hit is not None and (hit[0] is definition or isinstance(key, (str, bytes))):
+    if hit is not None and (hit[0] is definition or isinstance(key[0], (str, bytes))):
         return hit[1]
-    machine = load(definition, machine_type)
+    machine = engine.load(definition, machine_type)
     if len(_machines) >= _CACHE_SIZE:
         _machines.clear()
     _machines[key] = (definition, machine)
@@ -92,8 +97,6 @@ def run_execution(definition: Any, input: Any = None, *,
                   context: dict[str, Any] | None = None, clock: Clock | None = None,
                   machine_type: str = "STANDARD") -> ExecutionResult:
     """Run an execution to its end (or until only unanswerable waits remain)."""
-    from engine.interpreter import advance
-
     machine = compiled(definition, machine_type)
     clock = clock if clock is not None else VirtualClock()
     ctx = context if context is not None else default_context(clock.now())

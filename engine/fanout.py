@@ -23,8 +23,7 @@ from engine.errors import (
 from engine.execution import Frame
 from engine.json_types import type_name
 from engine.paths import to_json
-
-Run = Any
+from engine.protocols import Run
 
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
@@ -186,7 +185,7 @@ def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, i
     count = _integer(state.tolerated_count, scope, "ToleratedFailureCount")
     percentage = _percentage(state.tolerated_percentage, scope)
     if run.inspect is not None:
-        _inspect_map(run, limit, count, percentage)
+        _inspect_map(run.inspect, limit, count, percentage)
     frame.scratch = {
         "effective": effective, "items": items, "results": [None] * len(items),
         "next": 0, "running": 0, "done": 0, "failed": 0, "limit": limit or 0,
@@ -198,7 +197,7 @@ def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, i
     if state.distributed:
         _distribute(run, frame, state, items, scope, map_run_arn, announced)
     if run.inspect is not None and "mock" in run.inspect:
-        _map_mocked(run, frame, state)
+        _map_mocked(run, run.inspect, frame, state)
         return
     frame.scratch["done"] += len(_keep_completed(run, frame))
     if frame.scratch["done"] == len(frame.scratch["items"]):
@@ -312,20 +311,20 @@ def _read_items(run: Run, state: Any, scope: Any) -> Any:
     raise StatesError(STATES_ITEM_READER_FAILED, "ItemReader sources are not supported")
 
 
-def _inspect_map(run: Run, limit: int | None, count: int | None,
+def _inspect_map(inspect: dict[str, Any], limit: int | None, count: int | None,
                  percentage: float | None) -> None:
-    run.inspect["maxConcurrency"] = limit or 0
+    inspect["maxConcurrency"] = limit or 0
     if count is not None:
-        run.inspect["toleratedFailureCount"] = count
+        inspect["toleratedFailureCount"] = count
     if percentage is not None:
-        run.inspect["toleratedFailurePercentage"] = percentage
+        inspect["toleratedFailurePercentage"] = percentage
 
 
-def _map_mocked(run: Run, frame: Frame, state: Any) -> None:
+def _map_mocked(run: Run, inspect: dict[str, Any], frame: Frame, state: Any) -> None:
     """TestState: the mock stands for the iterations' results (or their failure)."""
-    result = run.inspect["mock"]()
+    result = inspect["mock"]()
     scratch = frame.scratch
-    scratch["failed"] = run.inspect.get("map_failures", 0)
+    scratch["failed"] = inspect.get("map_failures", 0)
     tolerance_set = state.tolerated_count is not None or state.tolerated_percentage is not None
     if scratch["failed"] and tolerance_set and _exceeds_tolerance(scratch):
         raise StatesError(STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, _THRESHOLD_CAUSE)
@@ -562,7 +561,9 @@ def update_map_run(run: Run, trigger: Any) -> None:
     """UpdateMapRun: new concurrency or tolerance for a running Map Run (more iterations
     may start at once; the new tolerance applies to the next failure)."""
     record = run.ex.map_runs.get(trigger.map_run_arn)
-    frame = run.ex.frames.get(record["frame"]) if record and record["status"] == "RUNNING" else None
+    if not record or record["status"] != "RUNNING":
+        return
+    frame = run.ex.frames.get(record["frame"])
     if frame is None or frame.scratch.get("map_run_arn") != trigger.map_run_arn:
         return
     scratch = frame.scratch

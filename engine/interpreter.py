@@ -4,7 +4,7 @@ transitions, "Errors", Retry/Catch; Step Functions: execution history and quotas
 ``advance(machine, state, trigger, clock)`` applies one trigger to an execution and runs
 every frame as far as it can go without the outside world, returning the history events
 that happened and the effects the host must perform. It never sleeps, never does I/O and
-reads time only from ``clock``. ``run()`` is the one-call driver for tests and benchmarks.
+reads time only from ``clock``. engine.driver's ``run()`` is the one-call driver for tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -554,6 +554,4 @@ def advance(machine: StateMachine, state: ExecutionState | None, trigger: Any,
     return Step(ex, run.events, run.effects)
 
 
-from engine.driver import run, run_execution  # noqa: E402  (driver builds on advance)
-
-__all__ = ["Run", "advance", "run", "run_execution"]
+__all__ = ["Run", "advance"]

@@ -3,7 +3,7 @@
 shares: InputPath -> Parameters/Arguments -> work -> ResultSelector -> Assign ->
 ResultPath -> OutputPath (or Output) -> Exited event -> Next.
 
-Handlers receive the interpreter's ``Run`` (typed loosely to avoid an import cycle).
+Handlers receive the interpreter's run, typed by the ``engine.protocols.Run`` protocol.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from engine.errors import (
 )
 from engine.execution import CallIntegration, CancelTask, Frame
 from engine.paths import to_json
+from engine.protocols import Run
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
-Run = Any
 
 
 # --------------------------------------------------------------------------- the recipe

@@ -29,21 +29,6 @@ def _ts(value: Any) -> float | None:
     return None if value is None else value.timestamp()
 
 
-def _published(target: version_service.Target) -> executions.Published | None:
-    """The version a start through a version or alias ARN runs, recorded on the execution."""
-    if target.version is None and target.alias is None:
-        return None
-    version = target.version or version_service.pick_version(target.alias)
-    alias_arn = target.alias.arn if target.alias is not None else ""
-
-    def record(execution: Execution) -> None:
-        ExecutionSource.objects.create(execution=execution, version_arn=version.arn,
-                                       alias_arn=alias_arn)
-
-    return executions.Published(version.definition, version.role_arn, version.revision_id,
-                                record)
-
-
 def _target(params: dict) -> tuple[version_service.Target, executions.Mocked | None]:
     """The machine (version, alias) to start, and the test case after '#', if any."""
     arn, case = test_cases.split_case(params["stateMachineArn"])
@@ -57,7 +42,7 @@ def start_execution(params: dict) -> dict[str, Any]:
     target, case = _target(params)
     execution = executions.start_execution(
         target.machine, name=params.get("name"), input=params.get("input"),
-        version=_published(target), test_case=case)
+        version=executions.published(target), test_case=case)
     return {"executionArn": execution.arn, "startDate": _ts(execution.start_date)}
 
 
@@ -65,7 +50,7 @@ def start_sync_execution(params: dict) -> dict[str, Any]:
     target, case = _target(params)
     execution = executions.start_sync_execution(
         target.machine, name=params.get("name"), input=params.get("input"),
-        version=_published(target), test_case=case)
+        version=executions.published(target), test_case=case)
     metadata_only = params.get("includedData") == "METADATA_ONLY"
     result = {
         "executionArn": execution.arn,

@@ -10,22 +10,14 @@ a dropped connection). Errors are Lambda's: ``x-amzn-ErrorType`` and ``{"Type", 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextvars
 import json
-import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
-
-from django.db import connections
 
 from console.api import lambda_shapes as shapes
-from console.api import protocol, sigv4
 from console.functions import packages
 from console.models import Function
 from console.services import ServiceError
@@ -33,7 +25,6 @@ from console.services import function_policy as policy
 from console.services import function_versions as versions
 from console.services import functions as service
 
-log = logging.getLogger(__name__)
 DATED_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/")
 # Lambda's request limits: a direct zip upload (base64 in JSON), and Invoke's payloads.
 MAX_UPLOAD_REQUEST = 70_167_211
@@ -362,157 +353,3 @@ def get_policy(request: Request, name: str) -> Response:
 def remove_permission(request: Request, name: str, statement_id: str) -> Response:
     policy.remove_permission(_function(request, name), statement_id)
     return reply(204)
-
-
-# --------------------------------------------------------------------------- routing
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: re.Pattern
-    operation: str
-    handler: Callable[..., Response]
-
-
-def _routes() -> list[Route]:
-    from console.api import lambda_mappings as mappings
-    from console.api import lambda_versions as published
-
-    fn = "/2015-03-31/functions/(?P<name>[^/]+)"
-    esm = "/2015-03-31/event-source-mappings"
-    table = [
-        ("POST", "/2015-03-31/functions/?", "CreateFunction", create_function),
-        ("GET", "/2015-03-31/functions/?", "ListFunctions", list_functions),
-        ("GET", f"{fn}/?", "GetFunction", get_function),
-        ("DELETE", f"{fn}/?", "DeleteFunction", delete_function),
-        ("GET", f"{fn}/configuration/?", "GetFunctionConfiguration", get_configuration),
-        ("PUT", f"{fn}/configuration/?", "UpdateFunctionConfiguration", update_configuration),
-        ("PUT", f"{fn}/code/?", "UpdateFunctionCode", update_code),
-        ("POST", f"{fn}/invocations/?", "Invoke", invoke),
-        ("GET", f"{fn}/versions/?", "ListVersionsByFunction", published.list_versions),
-        ("POST", f"{fn}/versions/?", "PublishVersion", published.publish_version),
-        ("POST", f"{fn}/aliases/?", "CreateAlias", published.create_alias),
-        ("GET", f"{fn}/aliases/?", "ListAliases", published.list_aliases),
-        ("GET", f"{fn}/aliases/(?P<alias>[^/]+)/?", "GetAlias", published.get_alias),
-        ("PUT", f"{fn}/aliases/(?P<alias>[^/]+)/?", "UpdateAlias", published.update_alias),
-        ("DELETE", f"{fn}/aliases/(?P<alias>[^/]+)/?", "DeleteAlias", published.delete_alias),
-        ("POST", f"{fn}/policy/?", "AddPermission", add_permission),
-        ("GET", f"{fn}/policy/?", "GetPolicy", get_policy),
-        ("DELETE", f"{fn}/policy/(?P<statement_id>[^/]+)/?", "RemovePermission", remove_permission),
-        ("POST", "/2017-03-31/tags/(?P<resource>.+)", "TagResource", tag_resource),
-        ("GET", "/2017-03-31/tags/(?P<resource>.+)", "ListTags", list_tags),
-        ("DELETE", "/2017-03-31/tags/(?P<resource>.+)", "UntagResource", untag_resource),
-        ("GET", "/2016-08-19/account-settings/?", "GetAccountSettings", account_settings),
-        ("POST", f"{esm}/?", "CreateEventSourceMapping", mappings.create_mapping),
-        ("GET", f"{esm}/?", "ListEventSourceMappings", mappings.list_mappings),
-        ("GET", f"{esm}/(?P<uuid>[^/]+)/?", "GetEventSourceMapping", mappings.get_mapping),
-        ("PUT", f"{esm}/(?P<uuid>[^/]+)/?", "UpdateEventSourceMapping", mappings.update_mapping),
-        ("DELETE", f"{esm}/(?P<uuid>[^/]+)/?", "DeleteEventSourceMapping", mappings.delete_mapping),
-    ]
-    return [Route(method, re.compile(pattern), operation, handler) for method, pattern, operation, handler in table]
-
-
-_ROUTES: list[Route] = []
-
-
-def route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    if not _ROUTES:
-        _ROUTES.extend(_routes())
-    for candidate in _ROUTES:
-        match = candidate.pattern.fullmatch(path)
-        if match and candidate.method == method:
-            return candidate, match.groupdict()
-    return None
-
-
-def body_limit(found: tuple[Route, dict[str, str]] | None) -> int:
-    if found is not None and found[0].operation == "Invoke":
-        return MAX_SYNC_PAYLOAD
-    return MAX_UPLOAD_REQUEST
-
-
-def too_large(found: tuple[Route, dict[str, str]] | None) -> Response:
-    operation = found[0].operation if found else "this"
-    if operation == "Invoke":
-        return error("RequestTooLargeException",
-                     f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation", 413)
-    return error("RequestEntityTooLargeException",
-                 f"Request must be smaller than {MAX_UPLOAD_REQUEST} bytes for the {operation} operation", 413)
-
-
-def handle(request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
-    """Check the signature (when keys are configured), run the operation, shape its errors."""
-    try:
-        keys = sigv4.configured_keys()
-        if keys:
-            sigv4.verify(sigv4.SignedRequest(method=request.method, path=request.raw_path,
-                                             query=request.raw_query, headers=request.headers,
-                                             body=request.body), keys)
-        if found is None:
-            raise UnknownOperation(f"Unknown operation: {request.method} {request.path}")
-        candidate, arguments = found
-        return candidate.handler(request, **arguments)
-    except ServiceError as problem:
-        return error(problem.code, problem.message, problem.status)
-    except Exception:
-        log.exception("Lambda API call %s %s failed", request.method, request.path)
-        return error("ServiceException", "Stepyard failed to handle this request.", 500)
-
-
-# --------------------------------------------------------------------------- ASGI
-
-
-def is_lambda_path(scope: dict) -> bool:
-    return scope["type"] == "http" and bool(DATED_PATH.match(scope["path"]))
-
-
-async def serve(scope: dict, receive: Callable, send: Callable) -> None:
-    """Answer one Lambda API call (console/asgi.py sends every dated path here)."""
-    found = route(scope["method"], scope["path"])
-    body = await _read_body(receive, body_limit(found))
-    if body is None:
-        response = too_large(found)
-    else:
-        request = _request(scope, body)
-        loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(
-            protocol._POOL, contextvars.copy_context().run, _handle_in_pool, request, found)
-    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
-    headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
-
-
-def _handle_in_pool(request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
-    try:
-        return handle(request, found)
-    finally:
-        # Pool threads keep their connection between calls; drop one that broke.
-        for connection in connections.all(initialized_only=True):
-            if connection.errors_occurred and not connection.is_usable():
-                connection.close()
-
-
-async def _read_body(receive: Callable, limit: int) -> bytes | None:
-    """The body, or None when it is larger than ``limit`` (read to its end all the same)."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b""
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks) if size <= limit else None
-
-
-def _request(scope: dict, body: bytes) -> Request:
-    query = scope.get("query_string", b"").decode("latin-1")
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-    raw_path = scope.get("raw_path")
-    return Request(method=scope["method"], path=scope["path"],
-                   raw_path=raw_path.decode("latin-1") if raw_path else scope["path"], raw_query=query,
-                   query=parse_qs(query, keep_blank_values=True), headers=headers, body=body)

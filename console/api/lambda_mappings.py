@@ -15,6 +15,7 @@ from console.models import EventSource, Queue
 from console.services import ServiceError, sources
 from console.services import functions as function_service
 from console.services import queues as queue_service
+from console.services.function_errors import LambdaError
 
 REPORT_FAILURES = "ReportBatchItemFailures"
 
@@ -86,7 +87,7 @@ def create_mapping(request: Request) -> Response:
         source = sources.create_source(
             queue, EventSource.FUNCTION, function.name, enabled=True if enabled is None else enabled,
             report_batch_item_failures=bool(_report_failures(params)), **_batching(params, queue))
-    except function_service.LambdaError:
+    except LambdaError:
         raise
     except ServiceError as error:
         raise _refused(error) from None
@@ -122,7 +123,7 @@ def update_mapping(request: Request, uuid: str) -> Response:
         source = sources.update_source(
             source, enabled=shapes.flag(params, "Enabled"), target=target,
             report_batch_item_failures=_report_failures(params), **_batching(params, source.queue))
-    except function_service.LambdaError:
+    except LambdaError:
         raise
     except ServiceError as error:
         raise _refused(error) from None

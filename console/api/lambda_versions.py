@@ -70,5 +70,5 @@ def update_alias(request: Request, name: str, alias: str) -> Response:
 
 
 def delete_alias(request: Request, name: str, alias: str) -> Response:
-    versions.get_alias(service.get_function(name), alias).delete()
+    versions.delete_alias(service.get_function(name), alias)
     return reply(204)

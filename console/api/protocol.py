@@ -1,7 +1,7 @@
-"""AWS JSON 1.0 protocol: ``POST`` with ``X-Amz-Target: <Service>.<Action>``, on any path.
+"""AWS JSON 1.0 protocol: the responses, errors and parameter checks of the JSON APIs.
 
-boto3 posts to the endpoint URL's path (the root, or a prefix without a trailing
-slash), so any POST carrying ``X-Amz-Target`` is an API call, wherever it lands.
+console/api/router.py receives the calls (``POST`` with ``X-Amz-Target``) and runs the
+action; the action handlers read their parameters with the helpers here.
 """
 
 from __future__ import annotations
@@ -10,16 +10,12 @@ import base64
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.db import connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from console.api import shapes, sigv4
+from console.api import shapes
 from console.services import InvalidToken, ServiceError, ValidationError
-from engine import json_types
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -28,126 +24,6 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 
 SerializationError = shapes.SerializationError
-# API calls run here rather than in Django's one shared sync thread, so that a long poll
-# (GetActivityTask) or a StartSyncExecution never holds up the other callers (console/asgi.py
-# sends API calls straight to _handle_in_pool on this pool). SQLite writers of the process
-# take turns in console/db/sqlite.
-_POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="stepyard-api")
-
-
-class UnknownOperation(ServiceError):
-    code = "UnknownOperationException"
-
-
-def _services() -> dict[str, dict[str, Handler]]:
-    from console.api import sqs, stepfunctions
-
-    return {"AWSStepFunctions": stepfunctions.ACTIONS, "AmazonSQS": sqs.ACTIONS}
-
-
-class AwsJsonMiddleware:
-    """Answer AWS JSON protocol calls before the console's URL routing sees them."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]):
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        if not _is_api_call(request):
-            return self.get_response(request)
-        return handle(request)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        if not _is_api_call(request):
-            return await self.get_response(request)
-        return await sync_to_async(_handle_in_pool, thread_sensitive=False, executor=_POOL)(request)
-
-
-def _is_api_call(request: HttpRequest) -> bool:
-    return request.method == "POST" and bool(request.headers.get("X-Amz-Target"))
-
-
-def _handle_in_pool(request: HttpRequest) -> HttpResponse:
-    try:
-        return handle(request)
-    finally:
-        # Pool threads keep their connection between calls; drop one that broke.
-        for conn in connections.all(initialized_only=True):
-            if conn.errors_occurred and not conn.is_usable():
-                conn.close()
-
-
-def handle(request: HttpRequest) -> HttpResponse:
-    """Check the caller's signature (when keys are configured), then dispatch."""
-    keys = sigv4.configured_keys()
-    if keys:
-        try:
-            sigv4.verify(_signed_request(request), keys)
-        except ServiceError as error:
-            return error_response(error.code, error.message, error.status)
-    return dispatch(request.headers["X-Amz-Target"], request.body)
-
-
-def _signed_request(request: HttpRequest) -> sigv4.SignedRequest:
-    return sigv4.SignedRequest(
-        method=request.method or "POST",
-        path=request.path,
-        query=request.META.get("QUERY_STRING", ""),
-        headers={name.lower(): value for name, value in request.headers.items()},
-        body=request.body,
-    )
-
-
-def dispatch(target: str, body: bytes) -> HttpResponse:
-    """Run one API call and render its result or AWS-shaped error."""
-    try:
-        result = call(target, _params(body))
-    except ServiceError as error:
-        return error_response(error.code, error.message, error.status, getattr(error, "query_error", None))
-    except Exception:
-        log.exception("API call %s failed", target)
-        return error_response("InternalFailure", "Stepyard failed to handle this request.", 500)
-    return json_response(result)
-
-
-def call(target: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Check ``params`` as AWS would and run the action ``target`` names (ServiceError if not)."""
-    handler = _handler(target)
-    service, _, action = target.partition(".")
-    if service == "AWSStepFunctions":
-        shapes.check_request(action, params)
-    return handler(params)
-
-
-def _handler(target: str) -> Handler:
-    service, _, action = target.partition(".")
-    actions = _services().get(service)
-    if actions is None or action not in actions:
-        raise UnknownOperation(f"Unknown operation {target[:128]!r}")
-    return actions[action]
-
-
-def _params(body: bytes) -> dict[str, Any]:
-    if len(body) > MAX_REQUEST_BYTES:
-        raise SerializationError("The request body is too large.")
-    if not body.strip():
-        return {}
-    try:
-        params = json_types.loads(body)
-    except ValueError:
-        raise SerializationError("The request body is not valid JSON.") from None
-    if not isinstance(params, dict):
-        raise SerializationError("The request body must be a JSON object.")
-    return params
-
-
 def json_response(result: dict[str, Any], status: int = 200) -> HttpResponse:
     body = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode()
     return HttpResponse(body, status=status, content_type=CONTENT_TYPE)

@@ -17,10 +17,9 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-from console.api import sigv4
+from console import credentials
 from console.services import ServiceError
 from console.services import topics as service
 from console.services.topic_errors import (
@@ -34,9 +33,10 @@ from console.services.topic_errors import (
     MissingAction,
     TooManyEntriesInBatchRequest,
 )
+from console.wire import sigv4
+from console.wire.sns_xml import NAMESPACE, render
 
 log = logging.getLogger(__name__)
-NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/"
 CONTENT_TYPE = "text/xml"
 PAGE_SIZE = 100
 MAX_BATCH = 10
@@ -58,19 +58,13 @@ def is_query_call(content_type: str, body: bytes) -> bool:
 
 def handle_request(request: HttpRequest) -> HttpResponse:
     """Check the signature (when keys are configured), then run the action (in an API thread)."""
-    try:
-        keys = sigv4.configured_keys()
-        if keys:
-            try:
-                sigv4.verify(_signed(request), keys)
-            except ServiceError as error:
-                return error_response(error.code, error.message, error.status)
-        return dispatch(request.body)
-    finally:
-        # API threads keep their connection between calls; drop one that broke.
-        for conn in connections.all(initialized_only=True):
-            if conn.errors_occurred and not conn.is_usable():
-                conn.close()
+    keys = credentials.configured_keys()
+    if keys:
+        try:
+            sigv4.verify(_signed(request), keys)
+        except ServiceError as error:
+            return error_response(error.code, error.message, error.status)
+    return dispatch(request.body)
 
 
 def _signed(request: HttpRequest) -> sigv4.SignedRequest:
@@ -311,44 +305,6 @@ ACTIONS: dict[str, Handler] = {
 
 
 # --------------------------------------------------------------------------- XML
-
-
-def render(action: str, result: dict[str, Any] | None, request_id: str) -> str:
-    """The response document, laid out as SNS lays it out (two-space indents)."""
-    lines = [f'<{action}Response xmlns="{NAMESPACE}">']
-    if result is not None:
-        lines.append(f"  <{action}Result>")
-        lines.extend(_elements(result, 2))
-        lines.append(f"  </{action}Result>")
-    lines += ["  <ResponseMetadata>", f"    <RequestId>{request_id}</RequestId>", "  </ResponseMetadata>",
-              f"</{action}Response>"]
-    return "\n".join(lines) + "\n"
-
-
-def _elements(values: dict[str, Any], depth: int) -> list[str]:
-    pad = "  " * depth
-    lines: list[str] = []
-    for name, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            lines.append(f"{pad}<{name}>")
-            for member in value:
-                lines += _member(member, depth + 1)
-            lines.append(f"{pad}</{name}>")
-        elif isinstance(value, dict) and name in ("Attributes",):
-            lines.append(f"{pad}<{name}>")
-            for key, item in value.items():
-                lines.append(f"{pad}  <entry><key>{escape(key)}</key><value>{escape(str(item))}</value></entry>")
-            lines.append(f"{pad}</{name}>")
-        else:
-            lines.append(f"{pad}<{name}>{escape(str(value))}</{name}>")
-    return lines
-
-
-def _member(member: dict[str, Any], depth: int) -> list[str]:
-    pad = "  " * depth
-    return [f"{pad}<member>", *_elements(member, depth + 1), f"{pad}</member>"]
 
 
 def xml_response(action: str, result: dict[str, Any] | None) -> HttpResponse:

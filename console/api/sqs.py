@@ -28,6 +28,7 @@ from console.services.queue_errors import (
     SqsError,
     TooManyEntriesInBatchRequest,
 )
+from console.wire.sqs_results import send_to
 
 MAX_BATCH_ENTRIES = 10
 MAX_BATCH_BYTES = 1_048_576
@@ -179,31 +180,6 @@ def list_queue_tags(params: dict) -> dict[str, Any]:
 
 def send_message(params: dict) -> dict[str, Any]:
     return send_to(_queue(params), params)
-
-
-def send_to(queue: Queue, params: dict) -> dict[str, Any]:
-    """SendMessage's result for ``params`` (shared with the Step Functions integration)."""
-    sent = service.send_message(
-        queue,
-        params.get("MessageBody"),
-        delay_seconds=params.get("DelaySeconds"),
-        attributes=params.get("MessageAttributes"),
-        system_attributes=params.get("MessageSystemAttributes"),
-        group_id=params.get("MessageGroupId"),
-        deduplication_id=params.get("MessageDeduplicationId"),
-    )
-    return _sent(sent)
-
-
-def _sent(sent: service.Sent) -> dict[str, Any]:
-    result = {"MD5OfMessageBody": sent.md5_of_body, "MessageId": sent.message_id}
-    if sent.md5_of_attributes:
-        result["MD5OfMessageAttributes"] = sent.md5_of_attributes
-    if sent.md5_of_system_attributes:
-        result["MD5OfMessageSystemAttributes"] = sent.md5_of_system_attributes
-    if sent.sequence_number:
-        result["SequenceNumber"] = sent.sequence_number
-    return result
 
 
 def send_message_batch(params: dict) -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from console.api import activities, executions, map_runs, tags, teststate, versions
 from console.api.protocol import choice, integer, page, string
 from console.models import StateMachine
@@ -45,18 +43,13 @@ def create_state_machine(params: dict) -> dict[str, Any]:
     publish = _check_publish(params)
     role = _role_arn(params, required=True)
     tag_service.check_tags(params.get("tags") or [])
-    with transaction.atomic():
-        is_new = not StateMachine.objects.filter(name=name).exists()
-        machine = machine_service.create_machine(
-            name=name, definition=params["definition"],
-            machine_type=choice(params, "type", TYPES, "STANDARD"), role_arn=role)
-        if is_new:
-            tag_service.set_initial_tags(machine.arn, params.get("tags"))
-        result = {"stateMachineArn": machine.arn, "creationDate": machine.created.timestamp()}
-        if publish:
-            version = version_service.publish_version(
-                machine, description=params.get("versionDescription"))
-            result["stateMachineVersionArn"] = version.arn
+    machine, version = machine_service.create_state_machine(
+        name=name, definition=params["definition"], machine_type=choice(params, "type", TYPES, "STANDARD"),
+        role_arn=role, initial_tags=params.get("tags"), publish=publish,
+        version_description=params.get("versionDescription"))
+    result = {"stateMachineArn": machine.arn, "creationDate": machine.created.timestamp()}
+    if version is not None:
+        result["stateMachineVersionArn"] = version.arn
     return result
 
 
@@ -100,15 +93,12 @@ def update_state_machine(params: dict) -> dict[str, Any]:
         raise ValidationError("Either the definition, the roleArn, the loggingConfiguration, "
                               "the tracingConfiguration or the encryptionConfiguration must be "
                               "specified.")
-    with transaction.atomic():
-        if definition is not None or role is not None:
-            machine = machine_service.update_machine(machine, definition=definition, role_arn=role)
-        revision = machine.revisions.get(number=machine.revision)
-        result = {"updateDate": machine.updated.timestamp(), "revisionId": revision.revision_id}
-        if publish:
-            version = version_service.publish_version(
-                machine, description=params.get("versionDescription"))
-            result["stateMachineVersionArn"] = version.arn
+    machine, revision_id, version = machine_service.update_state_machine(
+        machine, definition=definition, role_arn=role, publish=publish,
+        version_description=params.get("versionDescription"))
+    result = {"updateDate": machine.updated.timestamp(), "revisionId": revision_id}
+    if version is not None:
+        result["stateMachineVersionArn"] = version.arn
     return result
 
 

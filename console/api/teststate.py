@@ -13,11 +13,12 @@ from typing import Any
 
 from django.conf import settings
 
-from console import integrations
+from console.runtime import ports
+from console.runtime.ports import CallContext
 from console.services import InvalidArn, InvalidDefinition, InvalidExecutionInput, ValidationError
 from engine import json_types, validate
 from engine.errors import DefinitionError, StatesError
-from engine.test_state import test_state as run_test_state
+from engine.teststate import run_test_state
 from engine.validation import validate_state
 
 # AWS: "TestState doesn't support Activity tasks, .sync or .waitForTaskToken service
@@ -143,8 +144,8 @@ class _Integrations(Mapping[str, Callable[[Any], Any]]):
     """Every resource, served by Stepyard's integrations (TestState calls the real service)."""
 
     def __getitem__(self, resource: str) -> Callable[[Any], Any]:
-        context = integrations.CallContext("", "", None, None)
-        return lambda parameters: integrations.invoke(resource, parameters, context)
+        context = CallContext("", "", None, None)
+        return lambda parameters: ports.integrations().invoke(resource, parameters, context)
 
     def __contains__(self, resource: object) -> bool:
         return isinstance(resource, str)

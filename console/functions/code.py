@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from console.api.sigv4 import configured_keys
+from console.credentials import configured_keys
 from console.functions import functions_dir, packages, public_url, runtime_dir
 from console.models import Function
 

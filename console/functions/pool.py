@@ -10,7 +10,6 @@ for nodejs<N>.x (started by console.functions.nodejs); both speak the same proto
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import selectors
@@ -249,4 +248,3 @@ def _with_report(logs: str, request_id: str, duration_ms: float, spec: Spec) -> 
 
 
 POOL = Pool()
-atexit.register(POOL.shutdown)

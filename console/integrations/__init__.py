@@ -5,9 +5,12 @@ An integration turns a Task's parameters into a result, or raises StatesError.
 result is then only the submission, and the task waits for its token.
 
 An integration that only writes to Stepyard's own database and returns at once (a
-queue send, say) registers with ``inline=True``: the runtime then performs it inside
+queue send, say) declares its ``Route`` with ``inline=True``: the runtime then performs it inside
 the transaction of the step that asked for it, so the call and the step commit
 together (exactly once) with no outbox row and no thread hop.
+
+Each integration module lists what it serves in ``ROUTES``; console.wiring registers
+them at start-up (importing a module registers nothing).
 """
 
 from __future__ import annotations
@@ -21,22 +24,12 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
+from console.runtime.ports import CallContext
 from engine.errors import STATES_RUNTIME, StatesError
 from engine.execution import TaskFailed, TaskSubmitted, TaskSucceeded
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CallContext:
-    """What an integration may need besides the parameters."""
-
-    execution_arn: str
-    state_name: str
-    task_token: str | None
-    timeout_s: float | None
-    resource: str = ""  # the Task's Resource, suffix (.sync, .waitForTaskToken) included
-    task_id: str = ""
+__all__ = ["CallContext", "Route", "invoke", "is_inline", "outcome", "register", "registered"]
 
 
 @dataclass(frozen=True)
@@ -51,22 +44,13 @@ _REGISTRY: list[_Entry] = []
 _SUFFIX = re.compile(r"\.(sync(:2)?|waitForTaskToken)$")
 
 
-def load_builtin() -> None:
-    """Import the integrations that ship with Stepyard; each registers itself."""
-    from console.integrations import (  # noqa: F401
-        activities,
-        aws_sdk,
-        aws_sdk_services,
-        dynamodb,
-        events,
-        fdl,
-        http,
-        lambda_,
-        map_s3,
-        sns,
-        sqs,
-        states,
-    )
+@dataclass(frozen=True)
+class Route:
+    """One resource pattern an integration module serves (its ``ROUTES``)."""
+
+    pattern: str
+    integration: Integration
+    inline: bool = False
 
 
 def register(pattern: str, integration: Integration, *, inline: bool = False) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.services import activities
 from engine.errors import STATES_RUNTIME, StatesError
 
@@ -24,5 +24,7 @@ def queue_activity_task(parameters: Any, context: CallContext) -> None:
                                           "without a task token, so no worker could answer it.")
     activities.queue_task(context.task_token, parameters)
 
-
-register(PATTERN, queue_activity_task)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, queue_activity_task),
+)

@@ -22,7 +22,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.integrations.service_calls import (
     CallFailed,
     UnknownAction,
@@ -126,5 +126,7 @@ def sdk_error(service: str, error: CallFailed) -> StatesError:
              f"Request ID: {error.request_id}) (SDK Attempt Count: 1)")
     return StatesError(f"{sdk_name}.{name}", cause)
 
-
-register(PATTERN, call)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, call),
+)

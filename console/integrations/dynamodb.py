@@ -18,7 +18,7 @@ import zlib
 from email.utils import formatdate
 from typing import Any
 
-from console.integrations import CallContext, register, sdk_metadata_from
+from console.integrations import CallContext, Route, sdk_metadata_from
 from console.integrations.service_calls import CallFailed, Unreachable, modelled_exception, perform
 from engine.errors import StatesError
 
@@ -58,5 +58,7 @@ def states_error(error: CallFailed) -> StatesError:
              f"{error.code}; Request ID: {error.request_id}; Proxy: null)")
     return StatesError(f"DynamoDB.{name}", cause)
 
-
-register(PATTERN, call)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, call),
+)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.integrations.service_calls import CallFailed, Unreachable, modelled_exception, perform
 from engine.errors import StatesError
 
@@ -60,5 +60,7 @@ def _states_error(error: CallFailed) -> StatesError:
              f"{error.code}; Request ID: {error.request_id}; Proxy: null)")
     return StatesError(f"EventBridge.{name}", cause)
 
-
-register(PATTERN, put_events)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, put_events),
+)

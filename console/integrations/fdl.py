@@ -36,8 +36,9 @@ import json
 import re
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.services import functions, queues, topics
+from console.services.function_errors import LambdaError
 from console.services.queue_errors import SqsError
 from console.services.topic_errors import SnsError
 from engine.errors import StatesError
@@ -129,7 +130,7 @@ def invoke_function(parameters: Any, context: CallContext) -> Any:
     name = _function_name(match["service"], match["name"])
     try:
         result = functions.invoke(name, _json(parameters), caller=context.execution_arn)
-    except functions.LambdaError as error:
+    except LambdaError as error:
         raise StatesError(f"FC.{error.code.removesuffix('Exception')}", error.message) from None
     if result.error is not None:
         raise StatesError(str(result.error.get("errorType") or "FC.Unknown"), _json(result.error))
@@ -140,7 +141,7 @@ def _function_name(service: str, name: str) -> str:
     for candidate in (name, f"{service}-{name}"):
         try:
             return functions.get_function(candidate).name
-        except functions.LambdaError:
+        except LambdaError:
             continue
     return name  # invoking it reports FC.ResourceNotFound with the function's name
 
@@ -195,6 +196,8 @@ def _resource(pattern: str, context: CallContext) -> str:
 
 
 # Both MNS calls only write Stepyard's own tables: they run inside the step's transaction.
-register(TOPIC, publish_message, inline=True)
-register(QUEUE, send_message, inline=True)
-register(FUNCTION, invoke_function)
+ROUTES = (
+    Route(TOPIC, publish_message, inline=True),
+    Route(QUEUE, send_message, inline=True),
+    Route(FUNCTION, invoke_function),
+)

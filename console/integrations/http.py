@@ -22,7 +22,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::http:invoke"
@@ -124,5 +124,7 @@ def _result(status: int, reason: str, headers: Any, raw: bytes) -> dict[str, Any
         body = text
     return {"Headers": grouped, "ResponseBody": body, "StatusCode": status, "StatusText": reason or ""}
 
-
-register(PATTERN, invoke)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, invoke),
+)

@@ -19,10 +19,11 @@ import uuid
 from email.utils import formatdate
 from typing import Any
 
-from console.integrations import CallContext, register, sdk_metadata_from
+from console.integrations import CallContext, Route, sdk_metadata_from
 from console.integrations.states import performing_call
 from console.models import Execution
 from console.services import functions
+from console.services.function_errors import LambdaError
 from engine.errors import STATES_RUNTIME, StatesError
 
 INVOKE = r"arn:aws:states:::lambda:invoke"
@@ -41,7 +42,7 @@ def invoke(parameters: Any, context: CallContext) -> dict[str, Any]:
     try:
         result = functions.invoke(name, _payload_text(request.get("Payload")), invocation_type,
                                   caller=context.execution_arn)
-    except functions.LambdaError as error:
+    except LambdaError as error:
         raise _sdk_error(error) from None
     if result.error is not None:
         raise StatesError(_error_type(result.error), json.dumps(result.error, separators=(",", ":")))
@@ -52,7 +53,7 @@ def invoke_function_arn(parameters: Any, context: CallContext) -> Any:
     try:
         result = functions.invoke(_function_arn(context, parameters), json.dumps(parameters),
                                   caller=context.execution_arn)
-    except functions.LambdaError as error:
+    except LambdaError as error:
         raise _sdk_error(error) from None
     if result.error is not None:
         raise StatesError(_error_type(result.error), json.dumps(result.error))
@@ -133,11 +134,13 @@ def _response(result: functions.InvokeResult, tail: bool) -> dict[str, Any]:
     return response
 
 
-def _sdk_error(error: functions.LambdaError) -> StatesError:
+def _sdk_error(error: LambdaError) -> StatesError:
     cause = (f"{error.message} (Service: AWSLambda; Status Code: {error.status}; Error Code: {error.code}; "
              f"Request ID: {uuid.uuid4()}; Proxy: null)")
     return StatesError(f"Lambda.{error.code}", cause)
 
-
-register(INVOKE, invoke)
-register(FUNCTION_ARN, invoke_function_arn)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(INVOKE, invoke),
+    Route(FUNCTION_ARN, invoke_function_arn),
+)

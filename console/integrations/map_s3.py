@@ -25,7 +25,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from console.integrations import CallContext, register
+from console.integrations import CallContext, Route
 from console.integrations.aws_sdk_services import sdk_error
 from console.integrations.item_files import ItemsError, parse
 from console.integrations.service_calls import CallFailed, Unreachable, perform
@@ -190,7 +190,9 @@ def _serialise(entries: list[Any], config: dict[str, Any]) -> bytes:
         return "".join(_json_text(entry) + "\n" for entry in entries).encode()
     return _json_text(entries).encode()
 
-
-register(r"arn:aws:states:::s3:getObject", read_object_items)
-register(r"arn:aws:states:::s3:listObjectsV2", list_object_items)
-register(r"arn:aws:states:::s3:putObject", write_results)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(r"arn:aws:states:::s3:getObject", read_object_items),
+    Route(r"arn:aws:states:::s3:listObjectsV2", list_object_items),
+    Route(r"arn:aws:states:::s3:putObject", write_results),
+)

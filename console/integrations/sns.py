@@ -15,10 +15,10 @@ import json
 import uuid
 from typing import Any
 
-from console.api.sns import render
-from console.integrations import CallContext, register, sdk_metadata
+from console.integrations import CallContext, Route, sdk_metadata
 from console.services import topics
 from console.services.topic_errors import InvalidParameter, SnsError
+from console.wire.sns_xml import render
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::sns:publish"
@@ -78,5 +78,7 @@ def _sdk_metadata(result: dict[str, Any]) -> dict[str, Any]:
     length = len(render("Publish", result, request_id).encode())
     return sdk_metadata(length, content_type="text/xml", request_id=request_id)
 
-
-register(PATTERN, publish)
+# What console.wiring registers: (resource pattern, integration[, inline]).
+ROUTES = (
+    Route(PATTERN, publish),
+)

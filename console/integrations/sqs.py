@@ -15,11 +15,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from console.api.sqs import send_to
-from console.integrations import CallContext, register, sdk_metadata
+from console.integrations import CallContext, Route, sdk_metadata
 from console.models import Queue
 from console.services import queues
 from console.services.queue_errors import MissingParameter, SqsError
+from console.wire.sqs_results import send_to
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::sqs:sendMessage"
@@ -80,4 +80,6 @@ def _sdk_metadata(result: dict[str, Any]) -> dict[str, Any]:
 
 
 # A send only writes to Stepyard's own queue tables: it runs inside the step's transaction.
-register(PATTERN, send_message, inline=True)
+ROUTES = (
+    Route(PATTERN, send_message, inline=True),
+)

@@ -23,12 +23,12 @@ from typing import Any
 
 from django.db import DatabaseError, close_old_connections, transaction
 
-from console import integrations
 from console.mocking.calls import MockedCalls
 from console.models import Execution
-from console.runtime import stepper
+from console.runtime import ports, stepper, store
 from console.runtime.clock import scaled_due, time_scale
 from console.runtime.machines import compiled
+from console.runtime.ports import CallContext
 from engine.execution import (
     RUNNING,
     ArmTimer,
@@ -138,9 +138,9 @@ class ExpressRuntime:
         if trigger is not None:
             self._deliver_in_thread(run, trigger)
             return
-        context = integrations.CallContext(run.execution.arn, _state_of(run, call.task_id), None,
+        context = CallContext(run.execution.arn, _state_of(run, call.task_id), None,
                                            call.timeout_s, call.resource, call.task_id)
-        trigger = integrations.outcome(call.parameters, context, wait_for_token=False)
+        trigger = ports.integrations().outcome(call.parameters, context, wait_for_token=False)
         self._deliver_in_thread(run, trigger)
 
     def _deliver_in_thread(self, run: ExpressRun, trigger: Any) -> None:
@@ -171,7 +171,7 @@ class ExpressRuntime:
     def _log(self, run: ExpressRun) -> None:
         execution, state = run.execution, run.state
         with transaction.atomic():
-            stepper.insert_events(execution.pk, run.events)
+            store.insert_events(execution.pk, run.events)
             execution.status, execution.event_count = state.status, state.event_count
             execution.output = stepper.output_text(state.output, state.status)
             execution.error, execution.cause = state.error, state.cause

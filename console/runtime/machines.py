@@ -1,14 +1,13 @@
-"""Compiled state machines, loaded once per distinct definition and kept in memory."""
+"""Compiled state machines, loaded once per distinct definition and kept in memory
+(engine.driver's cache: one cache for the engine's runner and the console's runtime)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-import engine
+from engine.driver import compiled as _compiled
 
 
-@lru_cache(maxsize=256)
 def compiled(definition: str, machine_type: str) -> Any:
     """Return the engine's model of ``definition`` (validated and compiled once)."""
-    return engine.load(definition, machine_type)
+    return _compiled(definition, machine_type)

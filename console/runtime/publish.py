@@ -109,7 +109,3 @@ def publish_step(applied: stepper.Applied) -> None:
         publish("executions", change)
         if execution.machine_id:
             publish(machine_group(execution.machine_id), change)
-
-
-def install() -> None:
-    stepper.on_step(publish_step)

@@ -28,12 +28,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from console import integrations
-from console.db import rows
 from console.mocking.calls import MockedCalls
-from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
+from console.models import Execution
+from console.runtime import ports, store
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
+from console.runtime.ports import CallContext
 from engine.execution import (
     RUNNING,
     SUCCEEDED,
@@ -76,27 +76,16 @@ def on_step(hook: Callable[[Applied], None]) -> None:
 def apply(execution: Execution, trigger: Any) -> Applied | None:
     """Advance a stored execution by one trigger; None if it has already ended."""
     with transaction.atomic():
-        execution = _lock(execution.pk)
+        execution = store.lock_execution(execution.pk)
         if execution.status != RUNNING:
             return None
         return _advance_and_save(execution, execution.engine_state, trigger)
 
 
-# A step reads and writes everything but the execution's input and output.
-_STEP_READS = tuple(f.attname for f in Execution._meta.concrete_fields if f.name not in ("input", "output"))
-
-
-def _lock(pk: int) -> Execution:
-    execution = rows.first(Execution, "id = %s", [pk], only=_STEP_READS, for_update=True)
-    if execution is None:
-        raise Execution.DoesNotExist(f"Execution {pk} does not exist")
-    return execution
-
-
 def redrive(execution: Execution) -> Applied:
     """Restart an ended execution from the state that ended it (RedriveExecution)."""
     with transaction.atomic():
-        execution = Execution.objects.select_for_update().get(pk=execution.pk)
+        execution = store.lock_whole_execution(execution.pk)
         return _advance_and_save(execution, execution.engine_state, Redrive())
 
 
@@ -215,14 +204,14 @@ def _answer_now(execution: Execution, mocked: MockedCalls | None, state: Executi
         trigger = mocked.answer(state_name, effect.task_id)
         if trigger is not None:
             return trigger
-    if not integrations.is_inline(effect.resource):
+    if not ports.integrations().is_inline(effect.resource):
         kept.append(effect)
         return None
     if effect.wait_for_token and effect.token:
         kept.append(_TokenOnly(effect))  # the task still waits for its token
-    context = integrations.CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
+    context = CallContext(execution.arn, state_name, effect.token, effect.timeout_s,
                                        effect.resource, effect.task_id)
-    return integrations.outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
+    return ports.integrations().outcome(effect.parameters, context, wait_for_token=effect.wait_for_token)
 
 
 @dataclass(frozen=True)
@@ -242,37 +231,14 @@ def _save(execution: Execution, step: Step, *, closes_tasks: bool) -> list[int]:
     """Write the execution row first (an INSERT for a new one), then its events and effects;
     return the ids of the integration calls the step asked for."""
     _save_execution(execution, step.state)
-    insert_events(execution.pk, step.events)
+    store.insert_events(execution.pk, step.events)
     calls = _apply_effects(execution, step)
     if closes_tasks:
-        _close_finished_tasks(execution, step.state)
+        store.close_tokens_except(execution.pk, list(step.state.waits))
         # An execution that ends in its first step never had timers, calls or tokens.
         if step.state.status != RUNNING:
-            _close_everything(execution)
+            store.close_everything(execution.pk)
     return calls if performs_calls_after_commit else []
-
-
-def insert_events(execution_id: int, events: list[Any]) -> None:
-    """Write a step's events with one prepared INSERT (the hot path of every execution).
-
-    Model instances and bulk_create cost more than the database does here, so the rows
-    go straight to ``executemany``.
-    """
-    if not events:
-        return
-    table = HistoryEvent._meta.db_table
-    dumps = json.dumps
-    rows = [
-        (execution_id, e.id, e.previous_event_id, e.type, e.timestamp,
-         None if e.details is None else dumps(e.details))
-        for e in events
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (execution_id, event_id, previous_event_id, type, timestamp, details) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            rows,
-        )
 
 
 _STEP_FIELDS = ["engine_state", "event_count", "status"]
@@ -299,10 +265,7 @@ def _save_execution(execution: Execution, state: ExecutionState) -> None:
         execution.error, execution.cause = state.error, state.cause
         execution.stop_date = datetime.fromtimestamp(CLOCK.now(), tz=UTC)
         fields += [f for f in _END_FIELDS if f not in fields]
-    if execution.pk is None:
-        rows.save_new(execution)
-    else:
-        rows.update(Execution, "id = %s", [execution.pk], **{name: getattr(execution, name) for name in fields})
+    store.save_execution(execution, fields)
 
 
 def output_text(output: Any, status: str = SUCCEEDED) -> str | None:
@@ -313,81 +276,34 @@ def output_text(output: Any, status: str = SUCCEEDED) -> str | None:
     return json.dumps(output, separators=(",", ":"), ensure_ascii=False)
 
 
-def _close_everything(execution: Execution) -> None:
-    """An ended execution waits for nothing (its tokens were closed with its last step)."""
-    rows.delete(Timer, "execution_id = %s", [execution.pk])
-    rows.delete(PendingCall, "execution_id = %s", [execution.pk])
-
-
 def _apply_effects(execution: Execution, step: Step) -> list[int]:
     scale = time_scale()
     now = CLOCK.now()
     calls = []
     for effect in step.effects:
         if isinstance(effect, ArmTimer):
-            _arm(execution.pk, effect.timer_id, scaled_due(effect.due_at, now, scale))
+            store.arm_timer(execution.pk, effect.timer_id, scaled_due(effect.due_at, now, scale))
         elif isinstance(effect, CancelTimer):
-            rows.delete(Timer, "execution_id = %s AND timer_id = %s", [execution.pk, effect.timer_id])
+            store.cancel_timer(execution.pk, effect.timer_id)
         elif isinstance(effect, CallIntegration):
             calls.append(_schedule_call(execution, step.state, effect, now))
         elif isinstance(effect, CancelTask):
-            _cancel_task(execution, effect.task_id)
+            store.cancel_task(execution.pk, effect.task_id)
         elif isinstance(effect, _TokenOnly) and effect.call.task_id in step.state.waits:
-            _record_token(execution, step.state, effect.call, _task_state_name(step.state, effect.call.task_id))
+            store.record_token(execution.pk, effect.call, _task_state_name(step.state, effect.call.task_id))
     return calls
-
-
-def _arm(execution_id: int, timer_id: str, due_at: float) -> None:
-    """Set the timer's due time (re-arming one replaces it: one row per timer id)."""
-    where, key = "execution_id = %s AND timer_id = %s", [execution_id, timer_id]
-    if rows.update(Timer, where, key, due_at=due_at) == 0:
-        rows.insert(Timer, execution_id=execution_id, timer_id=timer_id, due_at=due_at)
 
 
 def _schedule_call(execution: Execution, state: ExecutionState, call: CallIntegration, now: float) -> int:
     """Record the call, leased to this process: it is performed as soon as the step commits,
     and by any worker once the lease runs out if this process dies first."""
     state_name = _task_state_name(state, call.task_id)
-    pending_id = rows.insert(
-        PendingCall,
-        execution_id=execution.pk,
-        task_id=call.task_id,
-        state_name=state_name,
-        resource=call.resource,
-        parameters=json.dumps(call.parameters),
-        wait_for_token=call.wait_for_token,
-        token=call.token or "",
-        timeout_s=call.timeout_s,
-        leased_until=now + call_lease_s() if performs_calls_after_commit else 0,
-        attempts=1 if performs_calls_after_commit else 0,
-    )
+    leased = performs_calls_after_commit
+    pending_id = store.insert_call(execution.pk, call, state_name, leased_until=now + call_lease_s() if leased else 0,
+                                   attempts=1 if leased else 0)
     if call.token:  # .waitForTaskToken, activities and .sync tasks can be answered on it
-        _record_token(execution, state, call, state_name)
+        store.record_token(execution.pk, call, state_name)
     return pending_id
-
-
-def _close_finished_tasks(execution: Execution, state: ExecutionState) -> None:
-    """Close the tokens of tasks the engine no longer awaits (answered, timed out, caught)."""
-    waits = list(state.waits)
-    where = "execution_id = %s AND closed IS NULL"
-    if waits:
-        where += f" AND task_id NOT IN ({rows.marks(waits)})"
-    rows.update(TaskToken, where, [execution.pk, *waits], closed=datetime.now(UTC))
-
-
-def _record_token(execution: Execution, state: ExecutionState, call: CallIntegration, state_name: str) -> None:
-    rows.insert(
-        TaskToken,
-        token=call.token,
-        execution_id=execution.pk,
-        task_id=call.task_id,
-        state_name=state_name,
-        resource=call.resource,
-        payload=json.dumps(call.parameters),
-        created=datetime.now(UTC),
-        timeout_s=call.timeout_s,
-        heartbeat_s=call.heartbeat_s,
-    )
 
 
 def call_lease_s() -> float:
@@ -395,12 +311,6 @@ def call_lease_s() -> float:
     lease while it works (scheduler.LeaseKeeper); once a dead worker's lease runs out,
     another worker performs the call again."""
     return settings.STEPYARD_LEASE_S
-
-
-def _cancel_task(execution: Execution, task_id: str) -> None:
-    rows.delete(PendingCall, "execution_id = %s AND task_id = %s", [execution.pk, task_id])
-    rows.update(TaskToken, "execution_id = %s AND task_id = %s AND closed IS NULL", [execution.pk, task_id],
-                closed=datetime.now(UTC))
 
 
 def _task_state_name(state: ExecutionState, task_id: str) -> str:

@@ -8,7 +8,7 @@ import json
 
 from console.functions.code import function_arn
 from console.models import EventSource, Queue, StateMachine
-from console.samples import (
+from console.samples.kit import (
     Link,
     Run,
     Sample,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from console.models import Execution, StateMachine, StateMachineRevision
+from console.models import Execution, ExecutionSource, StateMachine, StateMachineRevision
 from console.runtime import express, stepper
 from console.services import (
     ExecutionAlreadyExists,
@@ -23,6 +22,7 @@ from console.services import (
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
     ValidationError,
+    versions,
 )
 from console.services.names import check_name
 from engine import json_types
@@ -63,6 +63,19 @@ class Published:
     role_arn: str
     revision_id: str
     on_created: Callable[[Execution], None]
+
+
+def published(target: versions.Target) -> Published | None:
+    """The version a start through a version or alias ARN runs, recorded on the execution."""
+    if target.version is None and target.alias is None:
+        return None
+    version = target.version or versions.pick_version(target.alias)
+    alias_arn = target.alias.arn if target.alias is not None else ""
+
+    def record(execution: Execution) -> None:
+        ExecutionSource.objects.create(execution=execution, version_arn=version.arn, alias_arn=alias_arn)
+
+    return Published(version.definition, version.role_arn, version.revision_id, record)
 
 
 @dataclass(frozen=True)
@@ -162,14 +175,15 @@ def stop_execution(execution: Execution, *, error: str | None = None, cause: str
 
 
 REDRIVABLE = (Execution.FAILED, Execution.TIMED_OUT, Execution.ABORTED)
-REDRIVE_WINDOW_S = 14 * 24 * 3600
+REDRIVE_WINDOW = timedelta(days=14)
+MAX_REDRIVES = 1000
 
 
 @stepper.outside_write_turn
 def redrive_execution(execution: Execution) -> Execution:
     """Run a failed, timed-out or aborted Standard execution again from where it ended."""
     execution.refresh_from_db()
-    problem = _not_redrivable(execution)
+    problem = redrive_problem(execution)
     if problem:
         raise ExecutionNotRedrivable(f"Execution {execution.arn} cannot be redriven: {problem}")
     before = execution.redrive_count
@@ -180,14 +194,19 @@ def redrive_execution(execution: Execution) -> Execution:
     return execution
 
 
-def _not_redrivable(execution: Execution) -> str:
-    if execution.type != StateMachine.STANDARD:
-        return "Express executions cannot be redriven."
+def redrive_problem(execution: Execution, now: datetime | None = None) -> str | None:
+    """Why AWS would not redrive ``execution`` (DescribeExecution's redriveStatusReason), or None."""
+    if execution.type == StateMachine.EXPRESS:
+        return "Execution is of Express type"
+    if execution.status == Execution.RUNNING:
+        return "Execution is RUNNING and cannot be redriven"
     if execution.status not in REDRIVABLE:
-        return f"its status is {execution.status}."
-    if execution.stop_date and time.time() - execution.stop_date.timestamp() > REDRIVE_WINDOW_S:
-        return "it ended more than 14 days ago."
-    return ""
+        return f"Execution is {execution.status} and cannot be redriven"
+    if execution.stop_date is not None and (now or datetime.now(UTC)) - execution.stop_date > REDRIVE_WINDOW:
+        return "Execution redrivable period exceeded"  # one of DescribeExecution's documented reasons
+    if execution.redrive_count >= MAX_REDRIVES:
+        return f"Execution has been redriven {MAX_REDRIVES} times"
+    return None
 
 
 def get_execution(arn: str) -> Execution:

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from console.functions import code as code_files
 from console.functions import packages
 from console.models import Function, FunctionAlias, FunctionVersion
-from console.services.functions import InvalidParameterValue, ResourceConflict, ResourceNotFound
+from console.services.function_errors import InvalidParameterValue, ResourceConflict, ResourceNotFound
 
 LATEST = "$LATEST"
 FROZEN = ("package", "code_sha256", "code_size", "handler", "runtime", "timeout", "memory_size", "environment",
@@ -151,3 +151,8 @@ def update_alias(alias: FunctionAlias, version: str | None = None, description: 
 
 def alias_arn(function: Function, name: str) -> str:
     return f"{code_files.function_arn(function.name)}:{name}"
+
+
+def delete_alias(function: Function, name: str) -> None:
+    """DeleteAlias (ResourceNotFound when the function has no such alias)."""
+    get_alias(function, name).delete()

@@ -26,7 +26,15 @@ from console.functions import packages
 from console.functions.pool import POOL, Outcome
 from console.models import Function, Invocation
 from console.runtime.publish import function_group, publish
-from console.services import ServiceError
+from console.services import function_versions
+from console.services.function_errors import (
+    InvalidParameterValue,
+    InvalidRequestContent,
+    RequestEntityTooLarge,
+    RequestTooLarge,
+    ResourceConflict,
+    ResourceNotFound,
+)
 from engine import json_types
 
 RECENT_INVOCATIONS = 100
@@ -53,40 +61,6 @@ DEFAULT_RUNTIME = "python3.12"
 # Lambda's Handler constraint is [^\s]+ of at most 128 characters; the runtime reads it later.
 HANDLER = re.compile(r"[^\s]{1,128}")
 
-
-class LambdaError(ServiceError):
-    code = "ServiceException"
-    status = 500
-
-
-class ResourceNotFound(LambdaError):
-    code = "ResourceNotFoundException"
-    status = 404
-
-
-class ResourceConflict(LambdaError):
-    code = "ResourceConflictException"
-    status = 409
-
-
-class InvalidParameterValue(LambdaError):
-    code = "InvalidParameterValueException"
-    status = 400
-
-
-class InvalidRequestContent(LambdaError):
-    code = "InvalidRequestContentException"
-    status = 400
-
-
-class RequestTooLarge(LambdaError):
-    code = "RequestTooLargeException"
-    status = 413
-
-
-class RequestEntityTooLarge(LambdaError):
-    code = "RequestEntityTooLargeException"
-    status = 413
 
 
 def default_code(runtime: str) -> str:
@@ -163,8 +137,6 @@ def _named(name: str) -> Function | None:
 
 def get_function_at(identifier: str) -> Function:
     """The function as the identifier's qualifier ($LATEST, a version, an alias) runs it."""
-    from console.services import function_versions  # it builds on this module
-
     name, qualifier = parse_identifier(identifier)
     function = _named(name)
     if function is None:

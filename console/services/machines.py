@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import engine
-from console.models import StateMachine, StateMachineRevision
+from console.models import StateMachine, StateMachineRevision, StateMachineVersion
 from console.runtime import publish
 from console.services import (
     InvalidArn,
@@ -19,6 +19,7 @@ from console.services import (
     StateMachineDoesNotExist,
     ValidationError,
     tags,
+    versions,
 )
 from console.services.names import check_name
 from engine import json_types
@@ -198,3 +199,29 @@ def _check_length(field: str, value: str, limit: int) -> None:
             f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
             f"Member must have length less than or equal to {limit}"
         )
+
+
+def create_state_machine(*, name: str, definition: str, machine_type: str, role_arn: str | None,
+                         initial_tags: list | None, publish: bool,
+                         version_description: str | None) -> tuple[StateMachine, StateMachineVersion | None]:
+    """CreateStateMachine: the machine (idempotent by name), its initial tags when it is new,
+    and its first version when ``publish``, in one transaction."""
+    with transaction.atomic():
+        is_new = not StateMachine.objects.filter(name=name).exists()
+        machine = create_machine(name=name, definition=definition, machine_type=machine_type, role_arn=role_arn)
+        if is_new:
+            tags.set_initial_tags(machine.arn, initial_tags)
+        version = versions.publish_version(machine, description=version_description) if publish else None
+    return machine, version
+
+
+def update_state_machine(machine: StateMachine, *, definition: str | None, role_arn: str | None, publish: bool,
+                         version_description: str | None) -> tuple[StateMachine, str, StateMachineVersion | None]:
+    """UpdateStateMachine: the new revision (when anything changed) and a version when
+    ``publish``, in one transaction; returns the machine, its revision id and the version."""
+    with transaction.atomic():
+        if definition is not None or role_arn is not None:
+            machine = update_machine(machine, definition=definition, role_arn=role_arn)
+        revision_id = machine.revisions.get(number=machine.revision).revision_id
+        version = versions.publish_version(machine, description=version_description) if publish else None
+    return machine, revision_id, version

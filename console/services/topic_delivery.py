@@ -3,7 +3,7 @@
 At publish time ``build_deliveries`` evaluates each subscription's filter policy and
 writes what the endpoint will receive (SNS's JSON envelope, the raw message, or
 Lambda's ``Records`` event) into Delivery rows of the publish's transaction. After the
-commit a dispatcher (console.runtime.sources) leases due rows and performs them; a row
+commit a dispatcher (console.workers.sources) leases due rows and performs them; a row
 whose lease ran out (its process died) is performed again, so delivery is at least
 once. Failed attempts are retried with a back-off, then the row is marked failed.
 """
@@ -26,7 +26,7 @@ from django.db.models import F
 
 from console.addresses import base_url
 from console.models import Delivery, Subscription, Topic
-from console.services import ServiceError
+from console.services import ServiceError, functions, queues
 from console.services import topic_filters as filters
 from console.services.topic_messages import Message
 
@@ -234,8 +234,6 @@ def _send(delivery: Delivery) -> str:
 
 
 def _send_to_queue(delivery: Delivery) -> str:
-    from console.services import queues
-
     queue = queues.get_queue_by_arn(delivery.endpoint)
     if queue is None:
         raise DeliveryFailed(f"The queue {delivery.endpoint} does not exist.")
@@ -249,8 +247,6 @@ def _send_to_queue(delivery: Delivery) -> str:
 
 
 def _send_to_function(delivery: Delivery) -> str:
-    from console.services import functions
-
     try:
         result = functions.invoke(delivery.endpoint, delivery.body, caller=delivery.subscription_arn)
     except ServiceError as error:

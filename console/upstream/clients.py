@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from django.conf import settings
 
-from console.api import sigv4
+from console.credentials import configured_keys
 from console.upstream import config, embedded
 from console.upstream.catalog import Call
 
@@ -66,7 +66,7 @@ def _embedded_client(service: str) -> Any:
 def _upstream_client(service: str, url: str) -> Any:
     session = boto3.session.Session()
     credentials = {}
-    keys = sigv4.configured_keys()
+    keys = configured_keys()
     if _SERVER and url == _SERVER[0] and keys:  # our own web process checks signatures: use one of its keys
         key_id, secret = next(iter(keys.items()))
         credentials = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}

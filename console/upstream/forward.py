@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from console.api import sigv4
+from console import credentials
 from console.upstream import config
 from console.upstream.catalog import Call, Reply, error_reply
 
@@ -57,7 +57,7 @@ def _headers(call: Call, netloc: str, path: str) -> dict[str, str]:
     headers = {name: value for name, value in call.headers.items() if name not in _HOP_BY_HOP}
     headers["host"] = netloc
     key_id = _access_key(call.headers.get("authorization", ""))
-    secret = sigv4.configured_keys().get(key_id or "")
+    secret = credentials.configured_keys().get(key_id or "")
     if secret is not None:
         headers = _signed_again(call, headers, key_id or "", secret, netloc, path)
     return headers

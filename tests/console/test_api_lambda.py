@@ -442,13 +442,13 @@ def test_malformed_calls_to_every_operation_get_a_4xx(stepyard_server, deploy, b
     import http.client
     from urllib.parse import urlsplit
 
-    from console.api import lambda_api
+    from console.api import lambda_routes
 
     deploy("Target")
     connection = http.client.HTTPConnection(urlsplit(stepyard_server).netloc, timeout=30)
     samples = {"name": "Target", "uuid": "not-a-uuid", "alias": "live", "statement_id": "s",
                "resource": "arn:aws:lambda:us-east-1:000000000000:function:Target"}
-    for route in lambda_api._routes():
+    for route in lambda_routes.ROUTES:
         path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: samples[m.group(1)], route.pattern.pattern)
         path = path.replace("/?", "")
         connection.request(route.method, path, body=body, headers={"Content-Type": "application/json"})

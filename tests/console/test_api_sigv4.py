@@ -13,7 +13,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from console.api import sigv4
+from console import credentials
+from console.wire import sigv4
 from tests.conftest import server_env, start_server
 
 KEYS = {"AKIDGOOD": "right-secret"}
@@ -59,9 +60,9 @@ def test_an_old_signature_has_expired():
 
 def test_keys_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("STEPYARD_ACCESS_KEYS", " AKID1:s1 , AKID2:s:2 ")
-    assert sigv4.configured_keys() == {"AKID1": "s1", "AKID2": "s:2"}
+    assert credentials.configured_keys() == {"AKID1": "s1", "AKID2": "s:2"}
     monkeypatch.delenv("STEPYARD_ACCESS_KEYS")
-    assert sigv4.configured_keys() == {}
+    assert credentials.configured_keys() == {}
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,13 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from console.routing import websocket_urlpatterns
-from console.runtime import publish, scheduler
 from console.services import executions, machines
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db(transaction=True)
 APP = URLRouter(websocket_urlpatterns)
 WAITING = json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "Next": "P"},
                                                   "P": {"Type": "Pass", "End": True}}})
-
-
-@pytest.fixture(autouse=True)
-def publishing():
-    publish.install()
 
 
 def test_an_execution_socket_replays_then_follows_new_steps():

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from console import history
 from console.models import Execution, HistoryEvent
-from console.runtime import scheduler
 from console.services import executions, machines
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ import pytest
 from botocore.config import Config
 
 from console.models import Execution, HistoryEvent, TaskToken
-from console.runtime import scheduler
 from console.services import executions, machines, queues
+from console.workers import scheduler
 
 ROLE = "arn:aws:iam::000000000000:role/test"
 WAITING_FLOW = """\

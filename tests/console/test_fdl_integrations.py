@@ -12,8 +12,8 @@ import pytest
 
 from console.functions.pool import POOL
 from console.models import Delivery, Execution, TaskToken
-from console.runtime import scheduler
 from console.services import callbacks, executions, functions, machines, queues, topics
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 

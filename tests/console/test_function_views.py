@@ -9,8 +9,8 @@ import pytest
 
 from console.functions.pool import POOL
 from console.models import Function, Invocation
-from console.runtime import scheduler
 from console.services import executions, functions, machines
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 

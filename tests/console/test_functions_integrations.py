@@ -11,8 +11,8 @@ import pytest
 
 from console.functions.pool import POOL
 from console.models import Execution, HistoryEvent, TaskToken
-from console.runtime import scheduler
 from console.services import callbacks, executions, functions, machines
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from console.models import Execution, QueueMessage, TaskToken
-from console.runtime import scheduler
 from console.services import executions, machines
 from console.services import queues as queue_service
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 XSS = "<script>alert(1)</script>"

@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 
 from console.models import Execution, HistoryEvent, QueueMessage
-from console.runtime import scheduler
 from console.services import callbacks, executions, machines
 from console.services import queues as queue_service
+from console.workers import scheduler
 
 pytestmark = pytest.mark.django_db
 SEND = "arn:aws:states:::sqs:sendMessage"

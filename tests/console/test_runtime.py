@@ -10,7 +10,6 @@ import pytest
 
 from console import integrations
 from console.models import Execution, HistoryEvent, PendingCall, TaskToken, Timer
-from console.runtime import scheduler
 from console.services import (
     ExecutionAlreadyExists,
     InvalidExecutionInput,
@@ -23,6 +22,7 @@ from console.services import (
     machines,
     redrive,
 )
+from console.workers import scheduler
 from engine.errors import StatesError
 
 pytestmark = pytest.mark.django_db

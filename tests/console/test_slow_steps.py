@@ -10,8 +10,9 @@ import pytest
 
 from console.db.sqlite import base
 from console.models import Execution
-from console.runtime import scheduler, stepper
+from console.runtime import stepper
 from console.services import executions, machines
+from console.workers import scheduler
 from engine.jsonata_bounds import LIMITS
 
 pytestmark = pytest.mark.django_db(transaction=True)

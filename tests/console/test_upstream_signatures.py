@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from console.api import sigv4
+from console.wire import sigv4
 from tests.conftest import finished, free_port, server_env, start_server, start_worker
 from tests.console.test_scaled_mode import REDIS, pg_database  # noqa: F401 (a fixture)
 from tests.console.test_upstream_gateway import ORDER_MACHINE, create_table

@@ -121,10 +121,10 @@ def _compare_history(case: dict[str, Any], got: list[str]) -> str | None:
 
 
 def check_test_state(case: dict[str, Any]) -> str | None:
-    from engine.test_state import test_state
+    from engine.teststate import run_test_state
 
     request = dict(case.get("request") or {})
-    response = test_state(case["definition"], request, account_id=ACCOUNT, region=REGION)
+    response = run_test_state(case["definition"], request, account_id=ACCOUNT, region=REGION)
     h = harness()
     bare = _bare(case)
     test_env = env(TEST_STATE_ENV_ROLE)

@@ -10,7 +10,7 @@ import pytest
 
 from engine.context import default_context, execution_context
 from engine.driver import run_execution
-from engine.test_state import test_state as run_test_state
+from engine.teststate import run_test_state
 
 JSONATA = {"QueryLanguage": "JSONata"}
 

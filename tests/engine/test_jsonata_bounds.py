@@ -10,7 +10,7 @@ import pytest
 from engine.errors import STATES_QUERY_EVALUATION_ERROR, StatesError
 from engine.jsonata import compile_template
 from engine.jsonata_bounds import LIMITS, BudgetExceeded, budget
-from engine.test_state import test_state as run_test_state
+from engine.teststate import run_test_state
 
 LOOP = "{% ( $f := function($n){ $f($n + 1) }; $f(0) ) %}"
 

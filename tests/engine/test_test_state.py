@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.test_state import test_state as run_test_state
+from engine.teststate import run_test_state
 
 TASK = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {"p.$": "$.v"}, "ResultPath": "$.r", "Next": "After"}

@@ -8,10 +8,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from console import wiring
 from console.functions import public_url
-from console.runtime import publish
-from console.runtime.scheduler import Scheduler
-from console.runtime.sources import SourceRunner
 from console.upstream import clients
 
 
@@ -22,17 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=8, help="threads for integration calls")
 
     def handle(self, *args, workers: int, **options) -> None:
-        publish.install()
+        wiring.install(embedded_engine=False)
         # The embedded DynamoDB, S3, ... live in the web process: reach them there.
         clients.use_server(public_url())
-        scheduler = Scheduler(poll_s=settings.STEPYARD_POLL_S, workers=workers)
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
-        scheduler.start()
-        # Topic deliveries and event-source pollers run next to the scheduler.
-        runner = SourceRunner(poll_s=settings.STEPYARD_POLL_S)
-        runner.start()
+        scheduler, runner = wiring.start_engine(workers=workers)
         self.stdout.write(f"Stepyard engine worker running (poll {settings.STEPYARD_POLL_S} s)")
         stopped.wait()
         runner.stop()

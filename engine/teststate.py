@@ -45,7 +45,7 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def test_state(definition: Any, request: dict[str, Any], *, account_id: str = "123456789012",
+def run_test_state(definition: Any, request: dict[str, Any], *, account_id: str = "123456789012",
                region: str = "us-east-1",
                integrations: Mapping[str, Callable[[Any], Any]] | None = None) -> dict[str, Any]:
     """Run the state described by ``request`` and return TestState's response.

@@ -141,17 +141,3 @@ def _process(source: EventSource, messages: list, slots: threading.BoundedSemaph
     finally:
         slots.release()
         close_old_connections()
-
-
-_embedded: SourceRunner | None = None
-
-
-def start_embedded(poll_s: float = 1.0) -> SourceRunner:
-    """Start the embedded mode's runner (idempotent); deliveries a dead process had leased
-    are performed again at once."""
-    global _embedded
-    if _embedded is None:
-        topic_delivery.release_leases()
-        _embedded = SourceRunner(poll_s=poll_s)
-        _embedded.start()
-    return _embedded

@@ -16,15 +16,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 
-from console import integrations
 from console.db import rows
 from console.models import Execution, PendingCall, Timer
-from console.runtime import express, stepper
+from console.runtime import ports, stepper
 from console.runtime.clock import scaled_due, time_scale
+from console.runtime.ports import CallContext
 from engine.execution import ArmTimer, TimerFired
 
 log = logging.getLogger(__name__)
@@ -99,8 +98,6 @@ class Scheduler:
         self._next_pass = float("inf")
 
     def start(self) -> None:
-        stepper.on_step(self._after_step)
-        stepper.performs_calls_after_commit = True
         self._thread = threading.Thread(target=self._loop, name="stepyard-scheduler", daemon=True)
         self._thread.start()
         self.leases.start()
@@ -130,7 +127,8 @@ class Scheduler:
     def wake(self) -> None:
         self._wake.set()
 
-    def _after_step(self, applied: stepper.Applied) -> None:
+    def after_step(self, applied: stepper.Applied) -> None:
+        """Perform the step's calls and wake for its timers (an after-commit hook: console.wiring)."""
         # The step's calls are leased to this process already: perform them now.
         for call_id in applied.calls:
             self.submit(call_id)
@@ -274,7 +272,7 @@ def _deliver_result(call: PendingCall, trigger: Any) -> None:
 
 
 def _call(call: PendingCall):
-    context = integrations.CallContext(
+    context = CallContext(
         execution_arn=call.execution.arn,
         state_name=call.state_name,
         task_token=call.token or None,
@@ -282,21 +280,4 @@ def _call(call: PendingCall):
         resource=call.resource,
         task_id=call.task_id,
     )
-    return integrations.outcome(json.loads(call.parameters), context, wait_for_token=call.wait_for_token)
-
-
-_embedded: Scheduler | None = None
-
-
-def start_embedded() -> Scheduler:
-    """Start the one in-process scheduler of the embedded mode (idempotent)."""
-    global _embedded
-    if _embedded is None:
-        express.abandon_orphans()
-        release_leases()
-        _embedded = Scheduler(poll_s=settings.STEPYARD_POLL_S)
-        _embedded.start()
-        from console.runtime import sources  # topic deliveries and event-source pollers
-
-        sources.start_embedded(poll_s=settings.STEPYARD_POLL_S)
-    return _embedded
+    return ports.integrations().outcome(json.loads(call.parameters), context, wait_for_token=call.wait_for_token)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,16 +52,6 @@ class SignedRequest:
     query: str
     headers: dict[str, str]  # lower-case names
     body: bytes
-
-
-def configured_keys() -> dict[str, str]:
-    """The access keys from STEPYARD_ACCESS_KEYS (empty: signatures are not checked)."""
-    text = os.environ.get("STEPYARD_ACCESS_KEYS", "").strip()
-    keys = {}
-    for pair in filter(None, (p.strip() for p in text.split(","))):
-        key_id, _, secret = pair.partition(":")
-        keys[key_id.strip()] = secret.strip()
-    return keys
 
 
 def verify(request: SignedRequest, keys: dict[str, str], now: datetime | None = None) -> None:
