@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,11 +12,10 @@ from console.models import Execution, ExecutionSource, HistoryEvent
 from console.services import InvalidToken, ValidationError, callbacks, executions, redrive, test_cases
 from console.services import versions as version_service
 from console.services.tags import ResourceNotFound
-from engine.events import details_key
+from console.wire import history_events
 
 ARN_MAX = 256
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
-_PAYLOADS = ("input", "output", "parameters")
 
 
 def _execution(params: dict) -> Execution:
@@ -222,7 +220,7 @@ def get_execution_history(params: dict) -> dict[str, Any]:
     rows = rows.order_by("-event_id" if reverse else "event_id")
     fields = ("event_id", "previous_event_id", "type", "timestamp", "details")
     chunk = list(rows.values_list(*fields)[: size + 1])
-    result: dict[str, Any] = {"events": [_history_event(r, include_data) for r in chunk[:size]]}
+    result: dict[str, Any] = {"events": [history_events.shape(r, include_data) for r in chunk[:size]]}
     if len(chunk) > size:
         result["nextToken"] = _history_token(chunk[size - 1][0], reverse)
     return result
@@ -242,30 +240,6 @@ def _history_position(token: str | None, reverse: bool) -> int | None:
     except (ValueError, UnicodeDecodeError):
         pass
     raise InvalidToken(f"Invalid Token: '{token}'")
-
-
-def _history_event(row: tuple, include_data: bool) -> dict[str, Any]:
-    event_id, previous, kind, timestamp, details = row
-    event: dict[str, Any] = {"timestamp": timestamp, "type": kind, "id": event_id,
-                             "previousEventId": previous}
-    if details is not None:
-        # Parsed fresh from the row, so it may be changed in place (a 10,000-event
-        # history is read by the page: no copies).
-        parsed = json.loads(details)
-        for field in _PAYLOADS:
-            if field in parsed:
-                if include_data:
-                    parsed.setdefault(f"{field}Details", {"truncated": False})
-                else:
-                    del parsed[field]
-        event[details_key(kind)] = parsed
-    return event
-
-
-def history_event(row: HistoryEvent, include_data: bool = True) -> dict[str, Any]:
-    """One stored event in GetExecutionHistory's shape (timestamps as epoch seconds)."""
-    fields = (row.event_id, row.previous_event_id, row.type, row.timestamp, row.details)
-    return _history_event(fields, include_data)
 
 
 def send_task_success(params: dict) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from console.runtime.machines import compiled
 from console.services import ServiceError, executions, map_runs
 from console.views.execution_search import STATUSES, Search
 from console.views.machines import _get_machine_or_404
+from console.wire import history_events
 
 PAGE_SIZE = 50
 
@@ -123,10 +124,8 @@ def execution_redrive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def execution_history_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The whole history as GetExecutionHistory returns it, for download."""
-    from console.api.executions import history_event
-
     execution = _get_execution_or_404(pk)
-    events = [history_event(row) for row in HistoryEvent.objects.filter(execution=execution)]
+    events = [history_events.history_event(row) for row in HistoryEvent.objects.filter(execution=execution)]
     response = JsonResponse({"executionArn": execution.arn, "events": events}, json_dumps_params={"indent": 2})
     # Named after the execution (the download attribute names it too, but only for same-origin links).
     response["Content-Disposition"] = content_disposition_header(True, f"{execution.name}-history.json")
