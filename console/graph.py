@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 import engine
+from console.models import RenderedGraph
 from engine.errors import DefinitionError
 
 RENDERER_VERSION = "3"
@@ -99,8 +100,6 @@ def render(definition: str, machine_type: str = "STANDARD", *, persist: bool = T
     digest = hashlib.sha256(f"{RENDERER_VERSION}\0{machine_type}\0{shown}\0{definition}".encode()).hexdigest()
     if not persist:
         return _render_preview(digest, definition, machine_type)
-    from console.models import RenderedGraph
-
     stored = RenderedGraph.objects.filter(digest=digest).first()
     if stored is None:
         graph = _draw(definition, machine_type, expanded or frozenset())

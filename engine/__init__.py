@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.definition import load as _load
+from engine.driver import run as _run
 from engine.errors import DefinitionError, Diagnostic, StatesError
+from engine.fdl import compile_fdl, validate_fdl_for
+from engine.fdl.document import is_fdl
+from engine.validation import validate as _validate
 
 __all__ = ["DefinitionError", "Diagnostic", "StatesError", "load", "run", "validate"]
 
@@ -19,33 +24,19 @@ __all__ = ["DefinitionError", "Diagnostic", "StatesError", "load", "run", "valid
 def validate(definition: Any, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Return AWS's diagnostics for ``definition`` (JSON text or parsed object);
     FDL / CloudFlow text gets engine.fdl's located diagnostics instead."""
-    from engine.fdl.document import is_fdl
-
     if is_fdl(definition):
-        from engine.fdl import validate_fdl_for
-
         return validate_fdl_for(definition, machine_type)
-    from engine.validation import validate as _validate
-
     return _validate(definition, machine_type)
 
 
 def load(definition: Any, machine_type: str = "STANDARD") -> Any:
     """Validate and compile ``definition``; raise DefinitionError if AWS would reject it.
     FDL / CloudFlow text (engine.fdl.is_fdl) compiles onto the same model."""
-    from engine.fdl.document import is_fdl
-
     if is_fdl(definition):
-        from engine.fdl import compile_fdl
-
         return compile_fdl(definition)
-    from engine.definition import load as _load
-
     return _load(definition, machine_type)
 
 
 def run(definition: Any, input: Any = None, **options: Any) -> Any:
     """Run an execution to its end and return its output (see engine.driver.run)."""
-    from engine.driver import run as _run
-
     return _run(definition, input, **options)

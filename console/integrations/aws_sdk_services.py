@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from console.integrations import CallContext, Route
@@ -108,8 +108,6 @@ def from_api(value: Any) -> Any:
 
 def instant(moment: datetime) -> str:
     """``moment`` in UTC as Java's Instant.toString prints it (no fraction when it is zero)."""
-    from datetime import UTC
-
     moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.html import format_html
 
+from console.history import PREVIEW_CHARS
 from engine import json_types
 
 register = template.Library()
@@ -43,8 +44,6 @@ def message_attributes(text: str | None) -> list[tuple[str, str, str]]:
 @register.filter
 def json_preview(text: str | None) -> str | None:
     """What a page shows of a payload: all of it, indented, or only the start of a long one."""
-    from console.history import PREVIEW_CHARS
-
     if text is not None and len(text) > PREVIEW_CHARS:
         return text[:PREVIEW_CHARS]
     return pretty_json(text)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import addresses, graph, starters
+from console import addresses, graph, samples, starters
 from console.forms import EditMachineForm, MachineForm
 from console.models import Function, StateMachine, StateMachineRevision
 from console.runtime.machines import compiled
@@ -71,8 +71,6 @@ def _prepare(request: HttpRequest, starter: starters.Starter | None) -> None:
     """Create the queues and functions a starter's workflow calls, if they are missing."""
     if starter is None or not (starter.queues or starter.functions):
         return
-    from console import samples
-
     for queue in starter.queues:
         samples.ensure_queue(queue)
     for function, module in starter.functions:
