@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import F
 
 from console.db import rows
 from console.models import ChildExecutionWait, Execution, HistoryEvent, PendingCall, TaskToken, Timer
@@ -84,6 +85,27 @@ def arm_timer(execution_id: int, timer_id: str, due_at: float) -> None:
         rows.insert(Timer, execution_id=execution_id, timer_id=timer_id, due_at=due_at)
 
 
+def due_timers(now: float, limit: int) -> list[tuple[int, int, str]]:
+    """(id, execution id, timer id) of the timers due at ``now``, soonest first."""
+    return rows.values(Timer, "id, execution_id, timer_id", "due_at <= %s", [now], order_by="due_at", limit=limit)
+
+
+def next_timer_due(excluding: list[int]) -> float | None:
+    """When the next timer is due, leaving out the timers ``excluding`` names."""
+    if not excluding:
+        return rows.values(Timer, "MIN(due_at)")[0][0]
+    return rows.values(Timer, "MIN(due_at)", f"id NOT IN ({rows.marks(excluding)})", excluding)[0][0]
+
+
+def claim_timer(pk: int) -> bool:
+    """Delete a due timer: the delete is the claim, so of several workers one fires it."""
+    timer = Timer.objects.filter(pk=pk)
+    if connection.features.has_select_for_update_skip_locked:
+        if not list(timer.select_for_update(skip_locked=True).values_list("pk", flat=True)):
+            return False
+    return timer.delete()[0] == 1
+
+
 def cancel_timer(execution_id: int, timer_id: str) -> None:
     rows.delete(Timer, "execution_id = %s AND timer_id = %s", [execution_id, timer_id])
 
@@ -106,6 +128,32 @@ def insert_call(execution_id: int, call: Any, state_name: str, *, leased_until: 
         leased_until=leased_until,
         attempts=attempts,
     )
+
+
+def due_calls(now: float, limit: int) -> list[int]:
+    """Ids of the pending calls whose lease has run out (or that nobody leased yet)."""
+    return [pk for (pk,) in rows.values(PendingCall, "id", "leased_until <= %s", [now], order_by="id", limit=limit)]
+
+
+def lease_call(pk: int, now: float, until: float) -> bool:
+    """Lease a due call until ``until``; False when another worker leased it first."""
+    lease = PendingCall.objects.filter(pk=pk, leased_until__lte=now)
+    return lease.update(leased_until=until, attempts=F("attempts") + 1) == 1
+
+
+def renew_leases(call_ids: list[int], until: float) -> int:
+    """Set the leases of calls this process holds to ``until`` (0 frees them at once)."""
+    return PendingCall.objects.filter(pk__in=call_ids).update(leased_until=until)
+
+
+def release_leases() -> int:
+    """Forget every lease (the calls become due at once)."""
+    return PendingCall.objects.filter(leased_until__gt=0).update(leased_until=0)
+
+
+def pending_call(pk: int) -> PendingCall | None:
+    """A pending call with its execution, or None when it was taken or cancelled."""
+    return PendingCall.objects.select_related("execution").filter(pk=pk).first()
 
 
 def take_call(call_id: int) -> bool:

@@ -11,10 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import addresses, graph, samples, starters
+from console import addresses, graph, starters
 from console.forms import EditMachineForm, MachineForm
 from console.models import Function, StateMachine, StateMachineRevision
 from console.runtime.machines import compiled
+from console.samples import kit
 from console.services import ServiceError, StateMachineDoesNotExist
 from console.services import machines as machine_service
 from console.views import fdl
@@ -72,10 +73,10 @@ def _prepare(request: HttpRequest, starter: starters.Starter | None) -> None:
     if starter is None or not (starter.queues or starter.functions):
         return
     for queue in starter.queues:
-        samples.ensure_queue(queue)
+        kit.ensure_queue(queue)
     for function, module in starter.functions:
         if not Function.objects.filter(name=function).exists():  # never overwrite the user's code
-            samples.ensure_function(function, module)
+            kit.ensure_function(function, module)
     made = [*(f"queue {q}" for q in starter.queues), *(f"function {f}" for f, _ in starter.functions)]
     messages.info(request, "It calls " + ", ".join(made) + ": ready.")
 

@@ -16,12 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db import close_old_connections, transaction
 
-from console.db import rows
-from console.models import Execution, PendingCall, Timer
-from console.runtime import ports, stepper
+from console.models import Execution, PendingCall
+from console.runtime import ports, stepper, store
 from console.runtime.clock import scaled_due, time_scale
 from console.runtime.ports import CallContext
 from engine.execution import ArmTimer, TimerFired
@@ -66,7 +64,7 @@ class LeaseKeeper:
             self._thread.join(timeout=5)
         held = self.held()
         if held:
-            PendingCall.objects.filter(pk__in=held).update(leased_until=0)
+            store.renew_leases(held, 0)
 
     def _loop(self) -> None:
         while not self._stopping.wait(self.lease_s / 3):
@@ -82,7 +80,7 @@ class LeaseKeeper:
         held = self.held()
         if not held:
             return 0
-        return PendingCall.objects.filter(pk__in=held).update(leased_until=now + self.lease_s)
+        return store.renew_leases(held, now + self.lease_s)
 
 
 class Scheduler:
@@ -170,7 +168,7 @@ def fire_due_timers(now: float) -> int:
     one execution's long computation never delays the other executions' timers.
     """
     fired = 0
-    due = rows.values(Timer, "id, execution_id, timer_id", "due_at <= %s", [now], order_by="due_at", limit=BATCH)
+    due = store.due_timers(now, BATCH)
     for pk, execution_id, timer_id in due:
         if pk in _slow_timers:
             continue
@@ -184,16 +182,13 @@ def fire_due_timers(now: float) -> int:
 
 def _next_due() -> float | None:
     """The due time of the next timer, leaving out those another thread is firing."""
-    slow = list(_slow_timers)
-    if not slow:
-        return rows.values(Timer, "MIN(due_at)")[0][0]
-    return rows.values(Timer, "MIN(due_at)", f"id NOT IN ({rows.marks(slow)})", slow)[0][0]
+    return store.next_timer_due(list(_slow_timers))
 
 
 def _fire_timer(pk: int, execution_id: int, timer_id: str) -> int:
     with transaction.atomic():
         # The delete is the claim: of several workers, one deletes the row.
-        if _claim_timer(pk):
+        if store.claim_timer(pk):
             stepper.apply(Execution(pk=execution_id), TimerFired(timer_id))
             return 1
     return 0
@@ -213,36 +208,20 @@ def _fire_slow_timer(pk: int, execution_id: int, timer_id: str) -> None:
         close_old_connections()
 
 
-def _claim_timer(pk: int) -> bool:
-    rows = Timer.objects.filter(pk=pk)
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
-        if not list(rows.values_list("pk", flat=True)):
-            return False
-        rows = Timer.objects.filter(pk=pk)
-    return rows.delete()[0] == 1
-
-
 def claim_due_calls(now: float) -> list[int]:
     """Lease every pending call that nobody is performing; return their ids.
 
     The claiming process renews the lease while it works (LeaseKeeper), so a lease runs out
     only when its worker died: then another worker performs the call again.
     """
-    claimed = []
-    candidates = rows.values(PendingCall, "id", "leased_until <= %s", [now], order_by="id", limit=BATCH)
     until = now + stepper.call_lease_s()
-    for (pk,) in candidates:
-        lease = PendingCall.objects.filter(pk=pk, leased_until__lte=now)
-        if lease.update(leased_until=until, attempts=F("attempts") + 1) == 1:
-            claimed.append(pk)
-    return claimed
+    return [pk for pk in store.due_calls(now, BATCH) if store.lease_call(pk, now, until)]
 
 
 def release_leases() -> int:
     """Forget every lease: for a process that is the only worker (the embedded mode),
     calls leased before it started were leased by a process that is gone."""
-    return PendingCall.objects.filter(leased_until__gt=0).update(leased_until=0)
+    return store.release_leases()
 
 
 def _perform_in_thread(call_id: int) -> None:
@@ -256,7 +235,7 @@ def _perform_in_thread(call_id: int) -> None:
 
 def perform_call(call_id: int) -> None:
     """Call the integration, then deliver its result as the task's next trigger."""
-    call = PendingCall.objects.select_related("execution").filter(pk=call_id).first()
+    call = store.pending_call(call_id)
     if call is None:
         return
     _deliver_result(call, _call(call))
@@ -266,7 +245,7 @@ def perform_call(call_id: int) -> None:
 def _deliver_result(call: PendingCall, trigger: Any) -> None:
     with transaction.atomic():
         # The call was cancelled (execution stopped, task timed out) while it ran.
-        if PendingCall.objects.filter(pk=call.pk).delete()[0] == 0:
+        if not store.take_call(call.pk):
             return
         stepper.apply(call.execution, trigger)
 
