@@ -74,9 +74,18 @@ def rows(events: Iterable[Any]) -> list[Row]:
 _ITERATION_END = ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted")
 
 
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """What a later event needs of the one it follows (kept instead of the whole row)."""
+
+    type: str
+    state: str
+    iteration: str
+
+
 class _Reader:
     def __init__(self) -> None:
-        self.by_id: dict[int, Row] = {}
+        self.by_id: dict[int, _Mark] = {}
         self.levels: dict[str, str] = {}  # Map state name -> the iteration it runs in
 
     def read(self, event: Any) -> Row:
@@ -93,10 +102,10 @@ class _Reader:
             row.iteration = self._inherited(previous)
             if event.type == "MapStateEntered":
                 self.levels[row.state] = row.iteration
-        self.by_id[row.id] = row
+        self.by_id[row.id] = _Mark(row.type, row.state, row.iteration)
         return row
 
-    def _inherited(self, previous: Row | None) -> str:
+    def _inherited(self, previous: _Mark | None) -> str:
         if previous is None:
             return ""
         if previous.type in _ITERATION_END:
@@ -104,7 +113,7 @@ class _Reader:
         return previous.iteration
 
 
-def _state_of(event_type: str, details: dict | None, previous: Row | None) -> str:
+def _state_of(event_type: str, details: dict | None, previous: _Mark | None) -> str:
     if event_type.startswith("Execution"):
         return ""
     if event_type.endswith(("StateEntered", "StateExited")):
@@ -112,29 +121,66 @@ def _state_of(event_type: str, details: dict | None, previous: Row | None) -> st
     return previous.state if previous else ""
 
 
-def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
-    """Return {state name: status} from a history (states never reached are absent)."""
-    status: dict[str, str] = {}
-    failed_in: set[str] = set()
-    for row in history:
+class StatusFold:
+    """Every state's status, updated one history row at a time (the one place it is decided)."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, str] = {}
+        self.failed_in: set[str] = set()
+
+    def add(self, row: Row) -> None:
         if not row.state:
-            continue
+            return
         if row.type.endswith("StateEntered"):
             # A new visit (a loop, or the state a redrive runs again) starts clean: the
             # failure of an earlier visit was not caught by this one.
-            failed_in.discard(row.state)
-            if status.get(row.state) != FAILED:
-                status[row.state] = IN_PROGRESS
+            self.failed_in.discard(row.state)
+            if self.status.get(row.state) != FAILED:
+                self.status[row.state] = IN_PROGRESS
             if row.type == "FailStateEntered":
-                status[row.state] = FAILED
+                self.status[row.state] = FAILED
         elif row.type.endswith("StateExited"):
-            if status.get(row.state) != FAILED:
-                status[row.state] = CAUGHT if row.state in failed_in else SUCCEEDED
-            failed_in.discard(row.state)
+            if self.status.get(row.state) != FAILED:
+                self.status[row.state] = CAUGHT if row.state in self.failed_in else SUCCEEDED
+            self.failed_in.discard(row.state)
         elif row.type.endswith(("Failed", "TimedOut", "Aborted")):
-            failed_in.add(row.state)
-    _settle_unfinished(status, execution_status)
-    return status
+            self.failed_in.add(row.state)
+
+    def settled(self, execution_status: str) -> dict[str, str]:
+        """{state name: status} once the execution's own status is known (a copy)."""
+        status = dict(self.status)
+        _settle_unfinished(status, execution_status)
+        return status
+
+
+class Progress:
+    """A history read so far, event by event: each new event costs the same however long
+    the history already is (the live page reads only what it has not seen)."""
+
+    def __init__(self) -> None:
+        self._reader = _Reader()
+        self.statuses = StatusFold()
+        self.last = 0
+
+    def read(self, events: Iterable[Any]) -> list[Row]:
+        """The rows of events after ``last`` (in order), folded into the statuses."""
+        new = []
+        for event in events:
+            if event.event_id <= self.last:
+                continue
+            row = self._reader.read(event)
+            self.statuses.add(row)
+            self.last = row.id
+            new.append(row)
+        return new
+
+
+def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
+    """Return {state name: status} from a history (states never reached are absent)."""
+    fold = StatusFold()
+    for row in history:
+        fold.add(row)
+    return fold.settled(execution_status)
 
 
 def _settle_unfinished(status: dict[str, str], execution_status: str) -> None:

@@ -10,6 +10,7 @@ import { zoomable } from "./graph_view.js";
 import { jsonViewer } from "./json_view.js";
 import { duration, localTime, utcTitle } from "./format.js";
 import { drawMapCounts, itemSummary, mapCounts } from "./map_counts.js";
+import { liveSocket } from "./live_socket.js";
 import { callbackActions, tickTimers, timerLine } from "./step_actions.js";
 import { Timeline } from "./timeline.js";
 
@@ -340,7 +341,7 @@ function update(message) {
   for (const event of message.events) {
     if (event.id > lastId) { events.push(event); lastId = event.id; }
   }
-  statuses = message.statuses;
+  Object.assign(statuses, message.statuses); // the states whose status changed
   const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
   tokens = message.tokens || {};
   const timersChanged = JSON.stringify(timers) !== JSON.stringify(message.timers || {});
@@ -358,22 +359,18 @@ function update(message) {
   if (ended) { refreshFacts(); settle(); }
 }
 
-let delay = 500;
 let socket = null;
 function connect() {
   const indicator = document.getElementById("live-indicator");
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
-  socket.onopen = () => {
-    delay = 500;
-    indicator.textContent = status === "RUNNING" ? "● live" : "";
-    socket.send(JSON.stringify({ after: lastId }));
-  };
-  socket.onmessage = (message) => update(JSON.parse(message.data));
-  socket.onclose = () => {
-    indicator.textContent = status === "RUNNING" ? "reconnecting…" : "";
-    if (status === "RUNNING") setTimeout(connect, (delay = Math.min(delay * 2, 10000)));
-  };
+  socket = liveSocket(`/ws/executions/${pk}/`, {
+    onOpen: (open) => {
+      indicator.textContent = status === "RUNNING" ? "● live" : "";
+      open.send(JSON.stringify({ after: lastId })); // what it missed, then only what is new
+    },
+    onMessage: (message) => update(JSON.parse(message.data)),
+    onClose: () => { indicator.textContent = status === "RUNNING" ? "reconnecting…" : ""; },
+    again: () => status === "RUNNING",
+  });
 }
 
 // ---------------------------------------------------------------- the graph (and its collapsed containers)
