@@ -44,13 +44,14 @@ class Feed:
         """Read the whole history once; the events after ``after`` and every status (None: no execution)."""
         self.progress = history.Progress()
         self.sent = {}
-        message = self.next()
-        if message is not None:
-            message["events"] = [event for event in message["events"] if event["id"] > after]
-        return message
+        return self._message(after)
 
     def next(self) -> dict[str, Any] | None:
         """The events since the last message and the statuses they changed (None: no execution)."""
+        return self._message(self.progress.last)
+
+    def _message(self, after: int) -> dict[str, Any] | None:
+        # The status first: events committed with a final status are then read too.
         status = Execution.objects.filter(pk=self.pk).values_list("status", flat=True).first()
         if status is None:
             return None
@@ -61,7 +62,7 @@ class Feed:
         return {
             "status": status,
             "last": self.progress.last,
-            "events": [row.as_json() for row in rows],
+            "events": [row.as_json() for row in rows if row.id > after],
             "statuses": changed,
             "tokens": _open_tokens(self.pk),
             "timers": _pending_timers(self.pk),
