@@ -3,8 +3,9 @@ the open task tokens and the pending timers.
 
 ``snapshot`` is the whole picture (the page as first drawn, the events JSON). A ``Feed``
 follows one live page: ``start(after)`` reads the history once (at (re)connect) and gives
-the events after the page's cursor with every status; each ``next()`` then reads only the
-events after the last one it gave and sends the statuses that changed, so a push costs
+the events after the page's cursor with every status (of each state and each visit of a state); each
+``next()`` then reads only the events after the last one it gave and sends the statuses
+that changed, so a push costs
 the same for a 20-event execution as for a 20,000-event one.
 """
 
@@ -29,7 +30,8 @@ def snapshot(execution: Execution, after: int) -> dict[str, Any]:
 
 
 def _empty(execution: Execution) -> dict[str, Any]:
-    return {"status": execution.status, "last": 0, "events": [], "statuses": {}, "tokens": {}, "timers": {}}
+    return {"status": execution.status, "last": 0, "events": [], "statuses": {}, "visits": {},
+            "tokens": {}, "timers": {}}
 
 
 class Feed:
@@ -64,6 +66,7 @@ class Feed:
             "last": self.progress.last,
             "events": [row.as_json() for row in rows if row.id > after],
             "statuses": changed,
+            "visits": self.progress.visits.changes(status),
             "tokens": _open_tokens(self.pk),
             "timers": _pending_timers(self.pk),
         }

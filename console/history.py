@@ -1,9 +1,11 @@
-"""Read an execution's history for the console: which state each event belongs to,
-and the status of every state (for colouring the graph)."""
+"""Read an execution's history for the console: which state each event belongs to, the
+status of every state (for colouring the graph) and of every visit of a state (the steps
+table and the timeline). The statuses are decided here only; the pages show them."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +155,82 @@ class StatusFold:
         return status
 
 
+@dataclass(slots=True)
+class _Visit:
+    """One visit of a state (opened by its *StateEntered event, whose id names it)."""
+
+    id: int
+    kind: str  # the state's type: Task, Fail, Map, ...
+    exited: bool = False
+    failed: bool = False  # a failure during the visit (not one of a Map's iterations)
+    superseded: bool = False  # entered again before it exited (a redrive ran it again)
+    sent: str = ""  # the status last given out
+
+
+_FAILURE = re.compile(r"(Failed|TimedOut)$")
+
+
+def visit_status(visit: _Visit, execution_status: str) -> str:
+    if visit.kind == "Fail":
+        return FAILED
+    if visit.exited:
+        return CAUGHT if visit.failed else SUCCEEDED
+    if visit.superseded:
+        return FAILED
+    return _unfinished(execution_status)
+
+
+def _unfinished(execution_status: str) -> str:
+    if execution_status == "RUNNING":
+        return IN_PROGRESS
+    return CANCELLED if execution_status == "ABORTED" else FAILED
+
+
+class VisitFold:
+    """Every visit's status, updated one row at a time; ``changes`` gives those that changed."""
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[str, str], _Visit] = {}  # by state and Map iteration
+        self.touched: dict[int, _Visit] = {}
+        self.execution_status = ""
+
+    def add(self, row: Row) -> None:
+        if not row.state:
+            return
+        key = (row.state, row.iteration)
+        if row.type.endswith("StateEntered"):
+            earlier = self.open.get(key)
+            if earlier is not None:
+                earlier.superseded = True
+                self.touched[earlier.id] = earlier
+            self.open[key] = self.touched[row.id] = _Visit(row.id, row.type.removesuffix("StateEntered"))
+            return
+        visit = self.open.get(key)
+        if visit is None:
+            return
+        if _FAILURE.search(row.type) and not row.type.startswith("MapIteration"):
+            visit.failed = True
+            self.touched[visit.id] = visit
+        if row.type.endswith("StateExited"):
+            visit.exited = True
+            del self.open[key]
+            self.touched[visit.id] = visit
+
+    def changes(self, execution_status: str) -> dict[int, str]:
+        """{visit id: status} of the visits whose status changed since the last call."""
+        candidates = self.touched
+        self.touched = {}
+        if execution_status != self.execution_status:  # the unfinished visits settle with it
+            self.execution_status = execution_status
+            candidates.update((visit.id, visit) for visit in self.open.values())
+        changed = {}
+        for visit in candidates.values():
+            status = visit_status(visit, execution_status)
+            if status != visit.sent:
+                visit.sent = changed[visit.id] = status
+        return changed
+
+
 class Progress:
     """A history read so far, event by event: each new event costs the same however long
     the history already is (the live page reads only what it has not seen)."""
@@ -160,6 +238,7 @@ class Progress:
     def __init__(self) -> None:
         self._reader = _Reader()
         self.statuses = StatusFold()
+        self.visits = VisitFold()
         self.last = 0
 
     def read(self, events: Iterable[Any]) -> list[Row]:
@@ -170,6 +249,7 @@ class Progress:
                 continue
             row = self._reader.read(event)
             self.statuses.add(row)
+            self.visits.add(row)
             self.last = row.id
             new.append(row)
         return new
@@ -185,9 +265,6 @@ def state_statuses(history: list[Row], execution_status: str) -> dict[str, str]:
 
 def _settle_unfinished(status: dict[str, str], execution_status: str) -> None:
     """States still in progress when the execution ended failed or were cancelled."""
-    if execution_status == "RUNNING":
-        return
-    final = CANCELLED if execution_status == "ABORTED" else FAILED
     for name, value in status.items():
         if value == IN_PROGRESS:
-            status[name] = final
+            status[name] = _unfinished(execution_status)

@@ -196,7 +196,8 @@ def test_incremental_statuses_match_a_full_recomputation_at_every_step():
 
     execution = executions.start_execution(machines.create_machine(name="Folded", definition=LOOP_AND_CATCH))
     feed = Feed(execution.pk)
-    shown = feed.start(0)["statuses"]
+    first = feed.start(0)
+    shown, shown_visits = first["statuses"], first["visits"]
     assert shown["Init"] == "succeeded"
     seen_statuses, now = set(), time.time()
     for _ in range(10):
@@ -205,10 +206,13 @@ def test_incremental_statuses_match_a_full_recomputation_at_every_step():
         message = feed.next()
         assert "Init" not in message["statuses"]  # sent once; it never changes again
         shown.update(message["statuses"])
+        shown_visits.update(message["visits"])
         status = Execution.objects.get(pk=execution.pk).status
         full = history.state_statuses(history.rows(HistoryEvent.objects.filter(execution=execution)), status)
         assert shown == full
+        assert shown_visits == Feed(execution.pk).start(0)["visits"]  # read afresh from the whole history
         assert feed.progress.last == HistoryEvent.objects.filter(execution=execution).count()
         seen_statuses.update(full.values())
     assert status == "FAILED"
     assert {"in-progress", "succeeded", "caught", "failed"} <= seen_statuses
+    assert sorted(set(shown_visits.values())) == ["caught", "failed", "succeeded"]

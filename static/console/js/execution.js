@@ -2,8 +2,9 @@
 // visit of a state; Map iterations apart), the paged event history, and a step panel.
 // Selecting a state in any of them highlights it in the others. The page follows the
 // execution over a websocket and, on reconnect, asks for what it missed (after=lastId);
-// each message carries only new events and the states whose status changed, and each
-// event is read once into the visits and Map item counts the tables and graph draw from.
+// each message carries only new events and the states and visits whose status changed
+// (decided on the server), and each event is read once into the visits and Map item
+// counts the tables and graph draw from.
 // The graph pans and zooms (graph_view.js); the selected state is kept in the address
 // (?state=Name&visit=ID) so it can be shared; a Map node counts its items by status.
 // Every user-supplied string is inserted as text.
@@ -29,7 +30,8 @@ const callbackForms = {
 };
 const events = [];
 let status = data.status;
-let statuses = {};
+let statuses = {}; // state name -> status
+const visitStatuses = {}; // id of a visit's *StateEntered event -> status
 let lastId = 0;
 let selected = null;
 let chosenVisit = null; // id of the *StateEntered event that opened the chosen visit
@@ -75,7 +77,6 @@ function addEvent(event) {
   if (event.type.endsWith("StateEntered")) {
     const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
       entered: event, exited: null, failures: [], scheduled: [], events: [event] };
-    if (openVisits.has(key)) openVisits.get(key).superseded = true; // a redrive ran the state again
     openVisits.set(key, visit);
     allVisits.push(visit);
     return;
@@ -90,13 +91,8 @@ function addEvent(event) {
 
 const visits = () => allVisits;
 
-function visitStatus(visit) {
-  if (visit.type === "Fail") return "failed";
-  if (visit.exited) return visit.failures.length ? "caught" : "succeeded";
-  if (visit.superseded) return "failed";
-  if (status === "RUNNING") return "in-progress";
-  return status === "ABORTED" ? "cancelled" : "failed";
-}
+// Decided on the server (console/history.py), sent as they change: {visit id: status}.
+const visitStatus = (visit) => visitStatuses[visit.entered.id] || "in-progress";
 
 function renderSteps() {
   const body = document.querySelector("#steps tbody");
@@ -350,6 +346,7 @@ function update(message) {
     if (event.id > lastId) addEvent(event);
   }
   Object.assign(statuses, message.statuses); // the states whose status changed
+  Object.assign(visitStatuses, message.visits);
   const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
   tokens = message.tokens || {};
   const timersChanged = JSON.stringify(timers) !== JSON.stringify(message.timers || {});
@@ -436,7 +433,8 @@ setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(doc
 
 bindGraph();
 viewFacts();
-update({ events: data.events, statuses: data.statuses, tokens: data.tokens, timers: data.timers, status });
+update({ events: data.events, statuses: data.statuses, visits: data.visits, tokens: data.tokens, timers: data.timers,
+  status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
 if (opened.get("tab") === "timeline") showTab("timeline");
