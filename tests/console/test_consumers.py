@@ -216,3 +216,26 @@ def test_incremental_statuses_match_a_full_recomputation_at_every_step():
     assert status == "FAILED"
     assert {"in-progress", "succeeded", "caught", "failed"} <= seen_statuses
     assert sorted(set(shown_visits.values())) == ["caught", "failed", "succeeded"]
+
+
+def _visits_of(events, execution_status):
+    from types import SimpleNamespace
+
+    from console import history
+
+    progress = history.Progress()
+    progress.read(SimpleNamespace(event_id=i, previous_event_id=i - 1, type=kind, timestamp=0.0,
+                                  details=json.dumps({"name": name}) if name else None)
+                  for i, (kind, name) in enumerate(events, start=1))
+    return progress.visits.changes(execution_status)
+
+
+def test_visit_statuses_follow_the_steps_table_rules():
+    ran_again = [("ExecutionStarted", ""), ("TaskStateEntered", "T"), ("TaskFailed", ""),
+                 ("ExecutionFailed", ""), ("ExecutionRedriven", ""), ("TaskStateEntered", "T"),
+                 ("TaskSucceeded", ""), ("TaskStateExited", "T"), ("FailStateEntered", "F")]
+    assert _visits_of(ran_again, "FAILED") == {2: "failed", 6: "succeeded", 9: "failed"}
+    caught = [("ExecutionStarted", ""), ("TaskStateEntered", "T"), ("TaskTimedOut", ""), ("TaskStateExited", "T"),
+              ("WaitStateEntered", "W")]
+    assert _visits_of(caught, "RUNNING") == {2: "caught", 5: "in-progress"}
+    assert _visits_of(caught, "ABORTED") == {2: "caught", 5: "cancelled"}
