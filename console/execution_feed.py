@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from console import history
 from console.models import Execution, HistoryEvent, TaskToken, Timer
 from console.runtime import express
 
-_EVENT_FIELDS = ("event_id", "previous_event_id", "type", "timestamp", "details")
+
+class _Stored(NamedTuple):
+    """A stored event's columns the page reads (no model instance: 20,000 of those cost ~100 ms)."""
+
+    event_id: int
+    previous_event_id: int
+    type: str
+    timestamp: float
+    details: str | None
+
+
+_EVENT_FIELDS = _Stored._fields
 
 
 def snapshot(execution: Execution, after: int) -> dict[str, Any]:
@@ -77,7 +88,8 @@ def _events_after(pk: int, after: int) -> Iterable[Any]:
     if live is not None:
         return [event for event in live if event.event_id > after]
     # (execution, event_id) is unique, so this reads only the new events through its index.
-    return HistoryEvent.objects.filter(execution_id=pk, event_id__gt=after).order_by("event_id").only(*_EVENT_FIELDS)
+    stored = HistoryEvent.objects.filter(execution_id=pk, event_id__gt=after).order_by("event_id")
+    return (_Stored._make(columns) for columns in stored.values_list(*_EVENT_FIELDS))
 
 
 def _pending_timers(pk: int) -> dict[str, list[dict[str, Any]]]:

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # A page carries at most this much of each long text of an event (an input, an output):
 # a 200 KB input that passes through ten states would otherwise weigh 4 MB. The rest is
@@ -76,8 +76,7 @@ def rows(events: Iterable[Any]) -> list[Row]:
 _ITERATION_END = ("MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted")
 
 
-@dataclass(frozen=True, slots=True)
-class _Mark:
+class _Mark(NamedTuple):
     """What a later event needs of the one it follows (kept instead of the whole row)."""
 
     type: str
