@@ -1,7 +1,8 @@
 """Websockets of the live pages. They only read and forward; the services change state.
 
 ``/ws/executions/<pk>/``: the client sends ``{"after": <last event id it has>}`` on
-(re)connect and receives what it missed, then every new step (coalesced).
+(re)connect and receives what it missed with every state's status, then every new step
+(coalesced): only the new events and the statuses that changed (``execution_feed.Feed``).
 ``/ws/executions/`` and ``/ws/state-machines/<pk>/``: starts and status changes of any
 execution or of one state machine's, for the lists.
 ``/ws/functions/<pk>/``: a function's invocations started or ended (its page's list).
@@ -14,18 +15,17 @@ import asyncio
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from console.models import Execution
+from console.execution_feed import Feed
 from console.runtime.publish import MACHINES_GROUP, execution_group, function_group, machine_group
-from console.views.executions import snapshot
 from engine import json_types
 
 MIN_INTERVAL_S = 0.15  # coalesce bursts of steps into a few messages a second
 
 
 @database_sync_to_async
-def _snapshot(pk: int, after: int) -> dict | None:
-    execution = Execution.objects.filter(pk=pk).first()
-    return None if execution is None else snapshot(execution, after)
+def _read(feed: Feed, cursor: int | None) -> dict | None:
+    """The client's cursor (on (re)connect): catch it up; otherwise only what is new."""
+    return feed.next() if cursor is None else feed.start(cursor)
 
 
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):
@@ -39,7 +39,9 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
-        self.after = 0
+        self.feed = Feed(self.pk)
+        self.cursor: int | None = None  # set by the client; until then nothing is sent
+        self.started = False
         self.dirty = False
         self.sending = False
         await self.channel_layer.group_add(execution_group(self.pk), self.channel_name)
@@ -50,7 +52,7 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs) -> None:
         after = content.get("after") if isinstance(content, dict) else None
-        self.after = after if isinstance(after, int) and after >= 0 else 0
+        self.cursor = after if isinstance(after, int) and after >= 0 else 0
         await self.push()
 
     async def execution_step(self, message: dict) -> None:
@@ -60,21 +62,29 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
         if self.sending:
             self.dirty = True
             return
+        if not self.started and self.cursor is None:
+            return  # the client has not said what it has yet
         self.sending = True
         try:
             while True:
                 self.dirty = False
-                data = await _snapshot(self.pk, self.after)
-                if data is None:
-                    await self.close()
+                if not await self._send_news():
                     return
-                self.after = data["last"]
-                await self.send_json(data)
                 await asyncio.sleep(MIN_INTERVAL_S)
                 if not self.dirty:
                     return
         finally:
             self.sending = False
+
+    async def _send_news(self) -> bool:
+        cursor, self.cursor = self.cursor, None
+        data = await _read(self.feed, cursor)
+        if data is None:
+            await self.close()
+            return False
+        self.started = True
+        await self.send_json(data)
+        return True
 
 
 class ExecutionListConsumer(AsyncJsonWebsocketConsumer):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from console import graph, history
+from console import graph
+from console.execution_feed import snapshot
 from console.forms import StartExecutionForm, StopExecutionForm
-from console.models import Execution, HistoryEvent, StateMachine, TaskToken, Timer
+from console.models import Execution, HistoryEvent, StateMachine
 from console.runtime import express
 from console.runtime.machines import compiled
 from console.services import ServiceError, executions, map_runs
@@ -178,47 +178,3 @@ def execution_stop(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"Execution {execution.name} had already ended.")
     return redirect("execution-detail", pk=pk)
-
-
-def snapshot(execution: Execution, after: int) -> dict[str, Any]:
-    """Events after ``after`` plus every state's status: what the live page needs."""
-    live = express.runtime.events(execution.pk)
-    execution.refresh_from_db(fields=["status", "event_count"])
-    stored = live if live is not None else HistoryEvent.objects.filter(execution=execution).only(
-        "event_id", "previous_event_id", "type", "timestamp", "details"
-    )
-    rows = history.rows(stored)
-    return {
-        "status": execution.status,
-        "last": rows[-1].id if rows else 0,
-        "events": [row.as_json() for row in rows if row.id > after],
-        "statuses": history.state_statuses(rows, execution.status),
-        "tokens": _open_tokens(execution),
-        "timers": _pending_timers(execution),
-    }
-
-
-def _pending_timers(execution: Execution) -> dict[str, list[dict[str, Any]]]:
-    """When each state's pending timers fire (a Wait, a retry's backoff, a timeout), by state."""
-    due = dict(Timer.objects.filter(execution=execution).values_list("timer_id", "due_at"))
-    if not due:
-        return {}
-    raw = Execution.objects.filter(pk=execution.pk).values_list("engine_state", flat=True).first()
-    state = json.loads(raw or "{}")
-    frames, waits = state.get("frames", {}), state.get("waits", {})
-    timers: dict[str, list[dict[str, Any]]] = {}
-    for timer_id, due_at in due.items():
-        frame_id, _, purpose = waits.get(timer_id, "|").partition("|")
-        name = (frames.get(frame_id) or {}).get("state_name")
-        if name:
-            timers.setdefault(name, []).append({"purpose": purpose, "due": due_at})
-    return timers
-
-
-def _open_tokens(execution: Execution) -> dict[str, list[dict[str, Any]]]:
-    """The task tokens waiting for an answer, by state (for the step panel's actions)."""
-    tokens: dict[str, list[dict[str, Any]]] = {}
-    waiting = TaskToken.objects.filter(execution=execution, closed__isnull=True).order_by("created")
-    for task in waiting.only("pk", "state_name", "created"):
-        tokens.setdefault(task.state_name, []).append({"id": task.pk, "since": task.created.isoformat()})
-    return tokens

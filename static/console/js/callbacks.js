@@ -2,17 +2,14 @@
 // answered ones removed; rows still waiting are left alone so a half-typed answer
 // survives. Rows are server-rendered (escaped); outputs are checked as JSON before
 // Approve can be pressed; deadlines show the time left.
+import { parseRows } from "./rows.js";
+
 const script = document.getElementById("callbacks-script");
 const rowsUrl = script.dataset.rowsUrl;
 const tbody = document.getElementById("callback-rows");
 const empty = document.getElementById("no-callbacks");
 const live = document.getElementById("callbacks-live");
 const POLL_MS = 2000;
-
-function parseRows(html) {
-  const doc = new DOMParser().parseFromString(`<table><tbody>${html}</tbody></table>`, "text/html");
-  return [...doc.querySelector("tbody").children];
-}
 
 function watchApprove(row) {
   const field = row.querySelector(".output-field");

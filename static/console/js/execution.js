@@ -1,7 +1,10 @@
 // The execution page: the graph coloured by step status, a table of steps (one row per
 // visit of a state; Map iterations apart), the paged event history, and a step panel.
 // Selecting a state in any of them highlights it in the others. The page follows the
-// execution over a websocket and, on reconnect, asks for what it missed (after=lastId).
+// execution over a websocket and, on reconnect, asks for what it missed (after=lastId);
+// each message carries only new events and the states and visits whose status changed
+// (decided on the server), and each event is read once into the visits and Map item
+// counts the tables and graph draw from.
 // The graph pans and zooms (graph_view.js); the selected state is kept in the address
 // (?state=Name&visit=ID) so it can be shared; a Map node counts its items by status.
 // Every user-supplied string is inserted as text.
@@ -9,7 +12,8 @@
 import { zoomable } from "./graph_view.js";
 import { jsonViewer } from "./json_view.js";
 import { duration, localTime, utcTitle } from "./format.js";
-import { drawMapCounts, itemSummary, mapCounts } from "./map_counts.js";
+import { countItem, drawMapCounts, itemSummary } from "./map_counts.js";
+import { liveSocket } from "./live_socket.js";
 import { callbackActions, tickTimers, timerLine } from "./step_actions.js";
 import { Timeline } from "./timeline.js";
 
@@ -26,7 +30,8 @@ const callbackForms = {
 };
 const events = [];
 let status = data.status;
-let statuses = {};
+let statuses = {}; // state name -> status
+const visitStatuses = {}; // id of a visit's *StateEntered event -> status
 let lastId = 0;
 let selected = null;
 let chosenVisit = null; // id of the *StateEntered event that opened the chosen visit
@@ -57,37 +62,37 @@ function timeCell(ts) {
 
 // ---------------------------------------------------------------- visits (steps table)
 
-function visits() {
-  const open = new Map();
-  const done = [];
-  for (const event of events) {
-    if (!event.state) continue;
-    const key = event.state + "\u0000" + event.iteration;
-    if (event.type.endsWith("StateEntered")) {
-      const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
-        entered: event, exited: null, failures: [], scheduled: [], events: [event] };
-      if (open.has(key)) open.get(key).superseded = true; // a redrive ran the state again
-      open.set(key, visit);
-      done.push(visit);
-      continue;
-    }
-    const visit = open.get(key);
-    if (!visit) continue;
-    visit.events.push(event);
-    if (event.type.match(/(Failed|TimedOut)$/) && !event.type.startsWith("MapIteration")) visit.failures.push(event);
-    if (event.type.endsWith("Scheduled")) visit.scheduled.push(event);
-    if (event.type.endsWith("StateExited")) { visit.exited = event; open.delete(key); }
+// Kept as events arrive (each event is read once): every visit so far, in order, and the
+// open ones by state and Map iteration.
+const allVisits = [];
+const openVisits = new Map();
+const itemCounts = {}; // Map state name -> its items by status (map_counts.js)
+
+function addEvent(event) {
+  events.push(event);
+  lastId = event.id;
+  countItem(itemCounts, event);
+  if (!event.state) return;
+  const key = event.state + "\u0000" + event.iteration;
+  if (event.type.endsWith("StateEntered")) {
+    const visit = { state: event.state, iteration: event.iteration, type: event.type.replace("StateEntered", ""),
+      entered: event, exited: null, failures: [], scheduled: [], events: [event] };
+    openVisits.set(key, visit);
+    allVisits.push(visit);
+    return;
   }
-  return done;
+  const visit = openVisits.get(key);
+  if (!visit) return;
+  visit.events.push(event);
+  if (event.type.match(/(Failed|TimedOut)$/) && !event.type.startsWith("MapIteration")) visit.failures.push(event);
+  if (event.type.endsWith("Scheduled")) visit.scheduled.push(event);
+  if (event.type.endsWith("StateExited")) { visit.exited = event; openVisits.delete(key); }
 }
 
-function visitStatus(visit) {
-  if (visit.type === "Fail") return "failed";
-  if (visit.exited) return visit.failures.length ? "caught" : "succeeded";
-  if (visit.superseded) return "failed";
-  if (status === "RUNNING") return "in-progress";
-  return status === "ABORTED" ? "cancelled" : "failed";
-}
+const visits = () => allVisits;
+
+// Decided on the server (console/history.py), sent as they change: {visit id: status}.
+const visitStatus = (visit) => visitStatuses[visit.entered.id] || "in-progress";
 
 function renderSteps() {
   const body = document.querySelector("#steps tbody");
@@ -260,7 +265,7 @@ function renderPanel() {
   const state = statuses[selected] || "not reached";
   box.append(el("span", state, "badge status-" + state.replace(" ", "-")));
   const visit = mine.find((v) => v.entered.id === chosenVisit) || mine.at(-1);
-  const items = mapCounts(events)[selected];
+  const items = itemCounts[selected];
   if (items) box.append(itemSummary(items));
   if (document.getElementById(nodes[selected])?.classList.contains("collapsed")) box.append(expandButton(nodes[selected]));
   if (mine.length > 1) box.append(visitChooser(mine, visit));
@@ -338,9 +343,10 @@ function settle() {
 
 function update(message) {
   for (const event of message.events) {
-    if (event.id > lastId) { events.push(event); lastId = event.id; }
+    if (event.id > lastId) addEvent(event);
   }
-  statuses = message.statuses;
+  Object.assign(statuses, message.statuses); // the states whose status changed
+  Object.assign(visitStatuses, message.visits);
   const tokensChanged = JSON.stringify(tokens) !== JSON.stringify(message.tokens || {});
   tokens = message.tokens || {};
   const timersChanged = JSON.stringify(timers) !== JSON.stringify(message.timers || {});
@@ -348,7 +354,7 @@ function update(message) {
   const ended = message.status !== status;
   status = message.status;
   applyStatuses();
-  drawMapCounts(mapCounts(events), nodes);
+  drawMapCounts(itemCounts, nodes);
   renderSteps();
   renderTimeline();
   renderEvents();
@@ -358,22 +364,18 @@ function update(message) {
   if (ended) { refreshFacts(); settle(); }
 }
 
-let delay = 500;
 let socket = null;
 function connect() {
   const indicator = document.getElementById("live-indicator");
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${pk}/`);
-  socket.onopen = () => {
-    delay = 500;
-    indicator.textContent = status === "RUNNING" ? "● live" : "";
-    socket.send(JSON.stringify({ after: lastId }));
-  };
-  socket.onmessage = (message) => update(JSON.parse(message.data));
-  socket.onclose = () => {
-    indicator.textContent = status === "RUNNING" ? "reconnecting…" : "";
-    if (status === "RUNNING") setTimeout(connect, (delay = Math.min(delay * 2, 10000)));
-  };
+  socket = liveSocket(`/ws/executions/${pk}/`, {
+    onOpen: (open) => {
+      indicator.textContent = status === "RUNNING" ? "● live" : "";
+      open.send(JSON.stringify({ after: lastId })); // what it missed, then only what is new
+    },
+    onMessage: (message) => update(JSON.parse(message.data)),
+    onClose: () => { indicator.textContent = status === "RUNNING" ? "reconnecting…" : ""; },
+    again: () => status === "RUNNING",
+  });
 }
 
 // ---------------------------------------------------------------- the graph (and its collapsed containers)
@@ -404,7 +406,7 @@ async function expand(id) {
   document.getElementById("graph").innerHTML = await response.text(); // graphviz SVG, names escaped
   bindGraph();
   applyStatuses();
-  drawMapCounts(mapCounts(events), nodes);
+  drawMapCounts(itemCounts, nodes);
   if (selected) graphView?.reveal(document.getElementById(nodes[selected]));
   renderPanel();
 }
@@ -431,7 +433,8 @@ setInterval(() => { if (status === "RUNNING") { renderTimeline(); tickTimers(doc
 
 bindGraph();
 viewFacts();
-update({ events: data.events, statuses: data.statuses, tokens: data.tokens, timers: data.timers, status });
+update({ events: data.events, statuses: data.statuses, visits: data.visits, tokens: data.tokens, timers: data.timers,
+  status });
 const opened = new URLSearchParams(location.search);
 if (opened.get("state")) select(opened.get("state"), Number(opened.get("visit")) || null);
 if (opened.get("tab") === "timeline") showTab("timeline");

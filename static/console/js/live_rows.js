@@ -1,5 +1,7 @@
 // A list that refreshes itself: #live-rows names the server-rendered partial to fetch
 // (data-live-url) and the websocket that says when (data-socket).
+import { liveSocket } from "./live_socket.js";
+
 const box = document.getElementById("live-rows");
 let timer = null;
 
@@ -8,15 +10,12 @@ async function refresh() {
   if (response.ok) box.innerHTML = await response.text(); // server-rendered, escaped by Django
 }
 
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}${box.dataset.socket}`);
-  socket.onopen = refresh; // catch up with whatever changed while disconnected
-  socket.onmessage = () => {
+liveSocket(box.dataset.socket, {
+  onOpen: refresh, // catch up with whatever changed while disconnected
+  onMessage: () => {
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
-  };
-  socket.onclose = () => setTimeout(connect, 2000);
-}
-
-connect();
+  },
+  first: 2000,
+  longest: 2000,
+});

@@ -8,14 +8,17 @@ const SVG = "http://www.w3.org/2000/svg";
 // {Map state name: {total, running, succeeded, failed, aborted}}
 export function mapCounts(events) {
   const counts = {};
-  for (const event of events) {
-    if (!event.type.startsWith("MapIteration")) continue;
-    const c = (counts[event.state] ||= { total: 0, running: 0, succeeded: 0, failed: 0, aborted: 0 });
-    if (event.type === "MapIterationStarted") { c.total += 1; c.running += 1; continue; }
-    const kind = COUNTED[event.type];
-    if (kind) { c[kind] += 1; c.running -= 1; }
-  }
+  for (const event of events) countItem(counts, event);
   return counts;
+}
+
+// Add one event to the counts (the live page counts each event once, as it arrives).
+export function countItem(counts, event) {
+  if (!event.type.startsWith("MapIteration")) return;
+  const c = (counts[event.state] ||= { total: 0, running: 0, succeeded: 0, failed: 0, aborted: 0 });
+  if (event.type === "MapIterationStarted") { c.total += 1; c.running += 1; return; }
+  const kind = COUNTED[event.type];
+  if (kind) { c[kind] += 1; c.running -= 1; }
 }
 
 export function itemSummary(c) {

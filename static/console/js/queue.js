@@ -1,6 +1,8 @@
 // Queue page: live peek table (server-rendered, escaped rows swapped in every two
 // seconds), countdowns for in-flight and delayed messages, and JSON checking of the
 // test message body while "Body is JSON" is ticked.
+import { parseRows } from "./rows.js";
+
 const script = document.getElementById("queue-script");
 const messagesUrl = script.dataset.messagesUrl;
 const rows = document.getElementById("peek-rows");
@@ -12,11 +14,6 @@ const sendButton = document.getElementById("send-button");
 const POLL_MS = 2000;
 
 let fetchedAt = performance.now();
-
-function parseRows(html) {
-  const doc = new DOMParser().parseFromString(`<table><tbody>${html}</tbody></table>`, "text/html");
-  return [...doc.querySelector("tbody").children];
-}
 
 async function refresh() {
   try {

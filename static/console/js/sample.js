@@ -1,14 +1,11 @@
 // Sample page: the executions table is server-rendered (escaped) rows, swapped in every
 // two seconds so a started execution is seen to finish.
+import { parseRows } from "./rows.js";
+
 const script = document.getElementById("sample-script");
 const rows = document.getElementById("sample-execution-rows");
 const live = document.getElementById("executions-live");
 const POLL_MS = 2000;
-
-function parseRows(html) {
-  const doc = new DOMParser().parseFromString(`<table><tbody>${html}</tbody></table>`, "text/html");
-  return [...doc.querySelector("tbody").children];
-}
 
 async function refresh() {
   try {

@@ -1,15 +1,12 @@
 // Topic page: JSON checks of the test message (while "Message is JSON" is ticked) and of
 // the filter policy, and the recent deliveries table refreshed every two seconds
 // (server-rendered, escaped rows).
+import { parseRows } from "./rows.js";
+
 const script = document.getElementById("topic-script");
 const rows = document.getElementById("delivery-rows");
 const live = document.getElementById("deliveries-live");
 const POLL_MS = 2000;
-
-function parseRows(html) {
-  const doc = new DOMParser().parseFromString(`<table><tbody>${html}</tbody></table>`, "text/html");
-  return [...doc.querySelector("tbody").children];
-}
 
 async function refresh() {
   try {
