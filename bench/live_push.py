@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from durable_loop import setup  # noqa: E402  (bench/ is on the path: one way to set up Django)
 
 SIZES = {"20 events": 3, "20,000 events": 4998}  # loop turns: 6 + 4 * turns events before the waits
 
@@ -49,16 +49,6 @@ def definition(turns: int) -> dict:
             "Done": {"Type": "Succeed"},
         },
     }
-
-
-def setup() -> None:
-    os.environ.setdefault("STEPYARD_DATA_DIR", tempfile.mkdtemp(prefix="stepyard-bench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def cpu_ms(work: Callable[[], object]) -> float:
@@ -81,7 +71,7 @@ def main() -> None:
     setup()
     from console.execution_feed import Feed, snapshot
     from console.models import Execution
-    from console.runtime import scheduler
+    from console.workers import scheduler
     from console.services import executions, machines
 
     runs = {}

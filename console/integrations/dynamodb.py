@@ -19,7 +19,7 @@ from email.utils import formatdate
 from typing import Any
 
 from console.integrations import CallContext, Route, sdk_metadata_from
-from console.integrations.service_calls import CallFailed, Unreachable, modelled_exception, perform
+from console.integrations.service_calls import CallFailed, Unreachable, java_sdk_error, perform
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::dynamodb:(getItem|putItem|updateItem|deleteItem)"
@@ -53,10 +53,8 @@ def _headers(operation: str, body: bytes, request_id: str) -> dict[str, str]:
 
 def states_error(error: CallFailed) -> StatesError:
     """The error Step Functions records for a DynamoDB error (SDK for Java 1 naming)."""
-    name = modelled_exception("dynamodb", error.code) or "AmazonDynamoDBException"
-    cause = (f"{error.message} (Service: AmazonDynamoDBv2; Status Code: {error.status}; Error Code: "
-             f"{error.code}; Request ID: {error.request_id}; Proxy: null)")
-    return StatesError(f"DynamoDB.{name}", cause)
+    return java_sdk_error(error, service="dynamodb", prefix="DynamoDB", label="DynamoDBv2",
+                          fallback="AmazonDynamoDBException")
 
 # What console.wiring registers: (resource pattern, integration[, inline]).
 ROUTES = (

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from console.integrations import CallContext, Route
-from console.integrations.service_calls import CallFailed, Unreachable, modelled_exception, perform
+from console.integrations.service_calls import CallFailed, Unreachable, java_sdk_error, perform
 from engine.errors import StatesError
 
 PATTERN = r"arn:aws:states:::events:putEvents"
@@ -55,10 +55,8 @@ def state_machine_arn(execution_arn: str) -> str:
 
 
 def _states_error(error: CallFailed) -> StatesError:
-    name = modelled_exception("events", error.code) or "AmazonEventBridgeException"
-    cause = (f"{error.message} (Service: AmazonEventBridge; Status Code: {error.status}; Error Code: "
-             f"{error.code}; Request ID: {error.request_id}; Proxy: null)")
-    return StatesError(f"EventBridge.{name}", cause)
+    return java_sdk_error(error, service="events", prefix="EventBridge", label="EventBridge",
+                          fallback="AmazonEventBridgeException")
 
 # What console.wiring registers: (resource pattern, integration[, inline]).
 ROUTES = (

@@ -18,6 +18,7 @@ from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
 
 from console.upstream import clients
+from engine.errors import StatesError
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ def _failed(error: ClientError) -> CallFailed:
     status = metadata.get("HTTPStatusCode", 400)
     code = details.get("Code") or str(status)
     return CallFailed(code, details.get("Message") or "", status, metadata.get("RequestId") or str(uuid.uuid4()))
+
+
+def java_sdk_error(error: CallFailed, *, service: str, prefix: str, label: str, fallback: str) -> StatesError:
+    """The error an optimized integration records for a service error (SDK for Java 1 naming):
+    ``<prefix>.<modelled exception>``, else ``<prefix>.<fallback>``, with the SDK's cause."""
+    name = modelled_exception(service, error.code) or fallback
+    cause = (f"{error.message} (Service: Amazon{label}; Status Code: {error.status}; Error Code: "
+             f"{error.code}; Request ID: {error.request_id}; Proxy: null)")
+    return StatesError(f"{prefix}.{name}", cause)
 
 
 def modelled_exception(service: str, code: str) -> str | None:
