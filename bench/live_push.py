@@ -71,8 +71,8 @@ def main() -> None:
     setup()
     from console.execution_feed import Feed, snapshot
     from console.models import Execution
-    from console.workers import scheduler
     from console.services import executions, machines
+    from console.workers import scheduler
 
     runs = {}
     for label, turns in SIZES.items():
