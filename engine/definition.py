@@ -126,6 +126,8 @@ class MapState(State):
     tolerated_count: exprs.Number | None = None
     tolerated_percentage: exprs.Number | None = None
     distributed: bool = False
+    # ProcessorConfig.ExecutionType of a Distributed Map: its children's type.
+    child_type: str = "STANDARD"
     label: str | None = None
     item_reader: MapIo | None = None
     result_writer: MapIo | None = None
@@ -350,6 +352,7 @@ def _build_map(name, body, ql, key, index, common) -> State:
         tolerated_count=exprs.compile_number(body, "ToleratedFailureCount", ql, where),
         tolerated_percentage=exprs.compile_number(body, "ToleratedFailurePercentage", ql, where),
         distributed=config.get("Mode") == "DISTRIBUTED",
+        child_type=config.get("ExecutionType") or "STANDARD",
         label=body.get("Label"),
         item_reader=_map_io(body, "ItemReader", "ReaderConfig", ql, where),
         result_writer=_map_io(body, "ResultWriter", "WriterConfig", ql, where),

@@ -103,6 +103,26 @@ class CallIntegration:
 
 
 @dataclass(frozen=True)
+class StopChild:
+    """Stop one child execution of a running Map Run (StopExecution on the child's ARN):
+    it ends ABORTED, and its item counts as failed towards the run's tolerance."""
+
+    arn: str
+    error: str | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class ChildStarted:
+    """A Distributed Map started a STANDARD child execution: the host lists it, its
+    history being the step's ``child_events`` for ``arn``."""
+
+    arn: str
+    map_run_arn: str
+    machine_key: str
+
+
+@dataclass(frozen=True)
 class ArmTimer:
     timer_id: str
     due_at: float
@@ -129,7 +149,7 @@ class Frame:
     __slots__ = (
         "id", "parent", "index", "machine_key", "state_name", "data", "data_text",
         "variables", "entered_event_id", "last_event_id", "entered_time", "retry_counts",
-        "wait", "scratch", "silent", "item",
+        "wait", "scratch", "silent", "item", "child",
     )
 
     def __init__(self, id: str, parent: str | None, index: int, machine_key: str,
@@ -151,6 +171,9 @@ class Frame:
         self.scratch: dict[str, Any] = {}
         self.silent = silent
         self.item: list[Any] | None = None
+        # The ARN of the Distributed Map child execution this frame runs in (its events
+        # go to that execution's history), or None.
+        self.child: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         # data_text only caches json(data) between two states; no need to store it twice.
@@ -181,6 +204,9 @@ class ExecutionState:
     redrive_from: dict[str, Any] | None = None
     # Each Distributed Map's Map Run by ARN: status, times, item counts, settings.
     map_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The running child executions of Distributed Maps by ARN: their event count, input
+    # and start (their context object's Execution).
+    children: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def new_id(self, prefix: str) -> str:
         self.seq += 1
@@ -200,6 +226,7 @@ class ExecutionState:
             "cause": self.cause,
             "redrive_from": self.redrive_from,
             "map_runs": self.map_runs,
+            "children": self.children,
         }
 
     @classmethod
@@ -216,6 +243,8 @@ class Step:
     state: ExecutionState
     events: list[Any]
     effects: list[Any]
+    # Events of Distributed Map child executions: (child execution ARN, event).
+    child_events: list[Any] = field(default_factory=list)
 
     @property
     def status(self) -> str:

@@ -10,6 +10,7 @@ in the parent's history: their frames are ``silent``.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from engine import map_io, steps
@@ -333,8 +334,20 @@ def _map_mocked(run: Run, inspect: dict[str, Any], frame: Frame, state: Any) -> 
 
 
 def _map_run_arn(run: Run, state: Any) -> str:
+    """AWS's form: ``arn:...:mapRun:<machine>/<Label, else a UUID>:<UUID>`` (the UUIDs are
+    derived from the execution and the run's place in it, so a replayed step agrees)."""
     execution_arn = run.ex.context.get("Execution", {}).get("Id", "")
-    return execution_arn.replace(":execution:", ":mapRun:") + f"/{state.name}:{run.ex.seq}"
+    head, _, rest = execution_arn.partition(":execution:")
+    seed = f"{execution_arn}#{state.name}#{run.ex.seq}"
+    label = state.label or str(uuid.uuid5(uuid.NAMESPACE_URL, seed + "#label"))
+    return f"{head}:mapRun:{rest.split(':', 1)[0]}/{label}:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+
+def _child_arn(map_run_arn: str, index: int, seq: int) -> str:
+    """A child execution's ARN: ``arn:...:execution:<machine>/<label>:<UUID>``."""
+    head, _, rest = map_run_arn.partition(":mapRun:")
+    labelled = rest.rsplit(":", 1)[0]
+    return f"{head}:execution:{labelled}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{map_run_arn}#{index}#{seq}')}"
 
 
 def _items(state: Any, value: Any) -> list[Any]:
@@ -422,6 +435,9 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
             _tally(run, frame, index, (("running", 1),))
         child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
                               silent=state.distributed)
+        if state.distributed and state.child_type == "STANDARD" and run.inspect is None:
+            run.start_child(child, _child_arn(scratch["map_run_arn"], index, run.ex.seq), value,
+                            scratch["map_run_arn"])
         run.ready.append(child)
 
 
@@ -462,6 +478,8 @@ def _map_child_succeeded(run: Run, frame: Frame, state: Any, child: Frame,
     scratch = frame.scratch
     scratch["results"][child.index] = output
     scratch.setdefault("succeeded", []).append(child.index)
+    if child.child is not None:
+        run.end_child(child, "ExecutionSucceeded", {"output": to_json(output)})
     if not state.distributed:
         run.emit(frame, "MapIterationSucceeded", {"name": state.name, "index": child.index})
     else:
@@ -502,19 +520,28 @@ def _map_run_succeeded(run: Run, frame: Frame, state: Any, results: Any) -> None
 
 
 def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: str | None,
-                      cause: str | None) -> None:
+                      cause: str | None, ended: str = "failed") -> None:
     scratch = frame.scratch
     if not state.distributed:
         run.emit(frame, "MapIterationFailed", {"name": state.name, "index": child.index})
         _map_failed(run, frame, state, StatesError(error or "", cause))
         return
     scratch["failed"] += 1
-    _tally(run, frame, child.index, (("running", -1), ("failed", 1)))
+    _tally(run, frame, child.index, (("running", -1), (ended, 1)))
+    if child.child is not None:
+        details = {"error": error, "cause": cause}
+        run.end_child(child, "ExecutionFailed", {k: v for k, v in details.items() if v is not None})
     error_output: dict[str, Any] = {"Error": error}
     if cause is not None:
         error_output["Cause"] = cause
     scratch["results"][child.index] = error_output
-    if _exceeds_tolerance(scratch):
+    if not _fail_beyond_tolerance(run, frame, state):
+        _iteration_done(run, frame, state)
+
+
+def _fail_beyond_tolerance(run: Run, frame: Frame, state: Any) -> bool:
+    """Fail the Map Run (and the state) once its failures pass the tolerated threshold."""
+    if _exceeds_tolerance(frame.scratch):
         map_run_ended(run, frame, "FAILED")
         run.emit(frame, "MapRunFailed", {"error": STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
                                          "cause": _THRESHOLD_CAUSE})
@@ -523,8 +550,8 @@ def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: s
             _write_then_fail(run, frame, state, err)
         else:
             _map_failed(run, frame, state, err)
-        return
-    _iteration_done(run, frame, state)
+        return True
+    return False
 
 
 def _write_then_fail(run: Run, frame: Frame, state: Any, err: StatesError) -> None:
@@ -573,8 +600,28 @@ def update_map_run(run: Run, trigger: Any) -> None:
         scratch["tolerated_count"] = record["tolerated_count"] = trigger.tolerated_count
     if trigger.tolerated_percentage is not None:
         scratch["tolerated_percentage"] = record["tolerated_percentage"] = trigger.tolerated_percentage
-    if frame.wait == "children":
-        _launch_iterations(run, frame, _state_of(run, frame))
+    if frame.wait != "children":
+        return
+    state = _state_of(run, frame)
+    # A tolerance lowered below the failures so far fails the run at once.
+    if not (scratch["failed"] and _fail_beyond_tolerance(run, frame, state)):
+        _launch_iterations(run, frame, state)
+
+
+def stop_child(run: Run, trigger: Any) -> None:
+    """StopExecution on a running child of a Map Run: it ends ABORTED and its item fails."""
+    frames = run.ex.frames
+    root = next((f for f in frames.values() if f.child == trigger.arn
+                 and getattr(frames.get(f.parent or ""), "child", None) != trigger.arn), None)
+    if root is None or root.parent not in frames:
+        return
+    parent = frames[root.parent]
+    _abort_events(run, root)
+    details = {"error": trigger.error, "cause": trigger.cause}
+    run.end_child(root, "ExecutionAborted", {k: v for k, v in details.items() if v is not None})
+    run.abort_frames({root.id})
+    _map_child_failed(run, parent, _state_of(run, parent), root, "States.Aborted", None, ended="aborted")
+    run.resume(parent)
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -35,6 +35,7 @@ from engine.execution import (
     ArmTimer,
     CancelTask,
     CancelTimer,
+    ChildStarted,
     ExecutionState,
     Frame,
     Heartbeat,
@@ -42,6 +43,7 @@ from engine.execution import (
     Start,
     Step,
     Stop,
+    StopChild,
     TaskFailed,
     TaskStarted,
     TaskSubmitted,
@@ -94,6 +96,7 @@ class Run:
         self.clock = clock
         self.now = clock.now()
         self.events: list[Event] = []
+        self.child_events: list[tuple[str, Event]] = []
         self.effects: list[Any] = []
         self.ready: deque[Frame] = deque()
         self.inspect: dict[str, Any] | None = None
@@ -105,7 +108,7 @@ class Run:
 
     def emit(self, frame: Frame | None, type: str, details: Any = None) -> int:
         if frame is not None and frame.silent:
-            return frame.last_event_id
+            return self._emit_in_child(frame, type, details)
         ex = self.ex
         eid = ex.event_count + 1
         # Keep the last id of the quota for the ExecutionFailed event that ends it.
@@ -120,6 +123,37 @@ class Run:
         self.events.append(Event(eid, prev, type, self.now, details))
         return eid
 
+    def _emit_in_child(self, frame: Frame, type: str, details: Any) -> int:
+        """An event of a Distributed Map child execution: in that execution's own history
+        (an Express child, or a TestState run, keeps none)."""
+        arn = frame.child
+        child = self.ex.children.get(arn) if arn else None
+        if arn is None or child is None:
+            return frame.last_event_id
+        eid = child["events"] + 1
+        child["events"] = eid
+        self.child_events.append((arn, Event(eid, frame.last_event_id, type, self.now, details)))
+        frame.last_event_id = eid
+        return eid
+
+    def start_child(self, frame: Frame, arn: str, data: Any, map_run_arn: str) -> None:
+        """Begin ``frame`` as the child execution ``arn`` of a Map Run."""
+        self.ex.children[arn] = {"events": 0, "input": data, "start": self.now}
+        frame.child = arn
+        frame.last_event_id = 0
+        details: dict[str, Any] = {"input": to_json(data)}
+        role = self.ex.context.get("Execution", {}).get("RoleArn")
+        if role:
+            details["roleArn"] = role
+        self.effects.append(ChildStarted(arn, map_run_arn, frame.machine_key))
+        self.emit(frame, "ExecutionStarted", details)
+
+    def end_child(self, frame: Frame, type: str, details: Any = None) -> None:
+        """The child execution ``frame`` began ended (ExecutionSucceeded/Failed/Aborted)."""
+        if frame.child in self.ex.children:
+            self.emit(frame, type, details)
+            del self.ex.children[frame.child]
+
     # ------------------------------------------------------------------ context
 
     def context_fn(self, frame: Frame, state: State) -> Callable[[], dict[str, Any]]:
@@ -131,6 +165,11 @@ class Run:
         ex_ctx = self.ex.context
         execution = dict(ex_ctx.get("Execution", {}))
         execution.setdefault("Input", self.ex.input)
+        arn = frame.child
+        child = self.ex.children.get(arn) if arn else None
+        if arn is not None and child is not None:
+            execution.update(Id=arn, Name=arn.rsplit(":", 1)[-1], Input=child["input"],
+                             StartTime=iso(child["start"]), RedriveCount=0)
         current: dict[str, Any] = {"Name": state.name, "EnteredTime": iso(frame.entered_time)}
         if state.type in _RETRY_COUNT_TYPES:
             current["RetryCount"] = sum(frame.retry_counts)
@@ -167,6 +206,8 @@ class Run:
         frame = Frame(fid, None if parent is None else parent.id, index, machine.key,
                       machine.start_at, data, variables, last,
                       silent or (parent is not None and parent.silent))
+        if parent is not None:
+            frame.child = parent.child
         self.ex.frames[fid] = frame
         return frame
 
@@ -363,6 +404,8 @@ class Run:
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
+                if frame.child is not None:
+                    self.end_child(frame, "ExecutionAborted")
                 if frame.scratch and "map_run_arn" in frame.scratch:
                     fanout.map_run_ended(self, frame, "ABORTED")
                 frame.wait = "done"
@@ -517,6 +560,8 @@ class Run:
             self.task_trigger(trigger)
         elif isinstance(trigger, UpdateMapRun):
             fanout.update_map_run(self, trigger)
+        elif isinstance(trigger, StopChild):
+            fanout.stop_child(self, trigger)
         elif isinstance(trigger, Stop):
             self.stop(trigger)
         else:
@@ -551,7 +596,7 @@ def advance(machine: StateMachine, state: ExecutionState | None, trigger: Any,
     except RecursionError:
         # A value nested deeper than Python's stack (built up state after state).
         run.execution_failed(STATES_RUNTIME, "A value of the execution is nested too deeply.")
-    return Step(ex, run.events, run.effects)
+    return Step(ex, run.events, run.effects, run.child_events)
 
 
 __all__ = ["Run", "advance"]

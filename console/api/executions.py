@@ -9,12 +9,12 @@ from django.db.models import Q, QuerySet
 
 from console.api.protocol import page, string
 from console.models import Execution, ExecutionSource, HistoryEvent
-from console.services import InvalidToken, ValidationError, callbacks, executions, redrive, test_cases
+from console.services import InvalidToken, ValidationError, callbacks, executions, map_runs, redrive, test_cases
 from console.services import versions as version_service
-from console.services.tags import ResourceNotFound
 from console.wire import history_events
 
 ARN_MAX = 256
+MAP_RUN_ARN_MAX = 2000
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
 
@@ -106,6 +106,8 @@ def describe_execution(params: dict) -> dict[str, Any]:
         if getattr(execution, field) is not None:
             result[field] = getattr(execution, field)
     _add_source(result, execution)
+    if execution.map_run_arn:
+        result["mapRunArn"] = execution.map_run_arn
     if execution.redrive_date:
         result["redriveDate"] = _ts(execution.redrive_date)
     status, reason = redrive.redrive_status(execution)
@@ -138,6 +140,9 @@ def describe_state_machine_for_execution(params: dict) -> dict[str, Any]:
     source = ExecutionSource.objects.filter(execution=execution).first()
     if source is not None:
         result["stateMachineArn"] = source.version_arn
+    if execution.map_run_arn:
+        result["mapRunArn"] = execution.map_run_arn
+        result["label"] = execution.machine_arn.rsplit("/", 1)[-1]
     return result
 
 
@@ -165,11 +170,15 @@ def list_executions(params: dict) -> dict[str, Any]:
         rows = rows.filter(redrive_count__gt=0)
     elif params.get("redriveFilter") == "NOT_REDRIVEN":
         rows = rows.filter(redrive_count=0)
-    chunk, token = page(rows.order_by("-start_date", "-pk").values(*_SUMMARY_FIELDS), params)
+    fields = _SUMMARY_FIELDS + (_CHILD_FIELDS if params.get("mapRunArn") else ())
+    chunk, token = page(rows.order_by("-start_date", "-pk").values(*fields), params)
     result: dict[str, Any] = {"executions": [_summary(row) for row in chunk]}
     if token:
         result["nextToken"] = token
     return result
+
+
+_CHILD_FIELDS = ("map_run_arn", "input")
 
 
 def _executions_of(params: dict) -> QuerySet:
@@ -177,7 +186,9 @@ def _executions_of(params: dict) -> QuerySet:
     if (arn is None) == (map_run is None):
         raise ValidationError("Exactly one of stateMachineArn and mapRunArn must be specified.")
     if map_run is not None:
-        raise ResourceNotFound(f"Map Run Does Not Exist: '{map_run}'")
+        string(params, "mapRunArn", max_length=MAP_RUN_ARN_MAX, min_length=1)
+        map_runs.get_map_run(map_run)
+        return Execution.objects.filter(map_run_arn=map_run)
     target = version_service.resolve(arn)
     rows = Execution.objects.filter(machine_arn=target.machine.arn)
     if target.alias is not None:
@@ -204,6 +215,9 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
         summary["stateMachineVersionArn"] = row["source__version_arn"]
     if row["source__alias_arn"]:
         summary["stateMachineAliasArn"] = row["source__alias_arn"]
+    if row.get("map_run_arn"):  # listed by Map Run: AWS adds the run and the child's item count
+        summary["mapRunArn"] = row["map_run_arn"]
+        summary["itemCount"] = map_runs.item_count(row["input"])
     return summary
 
 

@@ -16,7 +16,9 @@ def _map_run(params: dict) -> map_runs.MapRun:
 
 
 def _parent_machine(run: map_runs.MapRun) -> str:
-    return f"{run.execution.machine_arn}/{run.record['state']}"
+    """The labelled state machine of the run's children: ``...:stateMachine:<machine>/<label>``."""
+    head, _, rest = run.arn.partition(":mapRun:")
+    return f"{head}:stateMachine:{rest.rsplit(':', 1)[0]}"
 
 
 def list_map_runs(params: dict) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from console.models.api import (
     StateMachineVersion,
     Tag,
 )
-from console.models.executions import Execution, HistoryEvent, PendingCall, TaskToken, Timer
+from console.models.executions import Execution, HistoryEvent, MapRun, PendingCall, TaskToken, Timer
 from console.models.functions import ChildExecutionWait, Function, FunctionAlias, FunctionVersion, Invocation
 from console.models.machines import RenderedGraph, StateMachine, StateMachineRevision
 from console.models.queues import Deduplication, Queue, QueueMessage
@@ -28,6 +28,7 @@ __all__ = [
     "Delivery",
     "EventSource",
     "Function",
+    "MapRun",
     "FunctionAlias",
     "FunctionVersion",
     "Invocation",

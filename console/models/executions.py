@@ -44,6 +44,11 @@ class Execution(models.Model):
     test_case = models.CharField(max_length=80, blank=True, default="")
     mock = models.TextField(blank=True, default="")
     mock_attempts = models.TextField(blank=True, default="")
+    # A Distributed Map's child execution: the Map Run that started it and the execution
+    # whose engine runs it (the child's row holds its history and outcome, no snapshot).
+    map_run_arn = models.CharField(max_length=512, blank=True, default="", db_index=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="map_children")
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -64,6 +69,16 @@ class Execution(models.Model):
         if self.stop_date is None:
             return None
         return round((self.stop_date - self.start_date).total_seconds() * 1000)
+
+
+class MapRun(models.Model):
+    """Which execution a Map Run belongs to (its record lives in that execution's snapshot)."""
+
+    arn = models.CharField(max_length=512, unique=True)
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="map_run_rows")
+
+    def __str__(self) -> str:
+        return self.arn
 
 
 class HistoryEvent(models.Model):

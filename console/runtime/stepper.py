@@ -30,7 +30,7 @@ from django.db import connection, transaction
 
 from console.mocking.calls import MockedCalls
 from console.models import Execution
-from console.runtime import ports, store
+from console.runtime import map_children, ports, store
 from console.runtime.clock import SystemClock, scaled_due, time_scale
 from console.runtime.machines import compiled
 from console.runtime.ports import CallContext
@@ -99,6 +99,7 @@ def _advance_and_save(execution: Execution, state_text: str | None, trigger: Any
     first = _advance_in_turn(machine, execution, state_text, trigger)
     step = _run_inline_calls(machine, execution, first)
     calls = _save(execution, step, closes_tasks=state_text is not None)
+    map_children.record(execution, machine, step)
     applied = Applied(execution, step.events, step.effects, calls)
     transaction.on_commit(lambda: notify(applied))
     return applied
@@ -175,6 +176,7 @@ def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:
     for after the commit."""
     mocked = MockedCalls.of(execution)
     events, kept, pending = list(step.events), [], list(step.effects)
+    children = list(step.child_events)
     state = step.state
     while pending:
         effect = pending.pop(0)
@@ -184,10 +186,11 @@ def _run_inline_calls(machine: Any, execution: Execution, step: Step) -> Step:
         following = advance(machine, state, trigger, CLOCK)
         state = following.state
         events += following.events
+        children += following.child_events
         pending += following.effects
     if mocked is not None:
         execution.mock_attempts = mocked.attempts_json()
-    return Step(state, events, kept)
+    return Step(state, events, kept, children)
 
 
 def _answer_now(execution: Execution, mocked: MockedCalls | None, state: ExecutionState, effect: Any,

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import F
 
 from console.db import rows
-from console.models import ChildExecutionWait, Execution, HistoryEvent, PendingCall, TaskToken, Timer
+from console.models import ChildExecutionWait, Execution, HistoryEvent, MapRun, PendingCall, TaskToken, Timer
 
 # A step reads and writes everything but the execution's input and output.
 STEP_READS = tuple(f.attname for f in Execution._meta.concrete_fields if f.name not in ("input", "output"))
@@ -67,6 +67,36 @@ def insert_events(execution_id: int, events: list[Any]) -> None:
             "VALUES (%s, %s, %s, %s, %s, %s)",
             values,
         )
+
+
+def insert_child_events(ids: dict[str, int], history: dict[str, list[Any]]) -> None:
+    """Write the events of a step's Map Run children, each under its own execution."""
+    for arn, events in history.items():
+        if arn in ids:
+            insert_events(ids[arn], events)
+
+
+# --------------------------------------------------------------------------- Map Runs
+
+
+def index_map_runs(execution_id: int, arns: list[str]) -> None:
+    """Remember which execution holds each new Map Run."""
+    MapRun.objects.bulk_create([MapRun(arn=arn, execution_id=execution_id) for arn in arns],
+                               ignore_conflicts=True)
+
+
+def map_run_execution(arn: str) -> Execution | None:
+    row = MapRun.objects.filter(arn=arn).select_related("execution").first()
+    return row.execution if row is not None else None
+
+
+def insert_children(children: list[Execution]) -> list[Execution]:
+    """Insert a step's new Map Run child executions (their primary keys set)."""
+    return Execution.objects.bulk_create(children, batch_size=500)
+
+
+def update_child(child: Execution, fields: list[str]) -> None:
+    rows.update(Execution, "id = %s", [child.pk], **{name: getattr(child, name) for name in fields})
 
 
 def close_everything(execution_id: int) -> None:

@@ -27,7 +27,7 @@ from console.services import (
 from console.services.names import check_name
 from engine import json_types
 from engine.context import execution_context
-from engine.execution import Start, Stop
+from engine.execution import Start, Stop, StopChild
 
 MAX_PAYLOAD_BYTES = 262_144
 MAX_TEST_CASE_NAME = 80
@@ -168,6 +168,10 @@ def stop_execution(execution: Execution, *, error: str | None = None, cause: str
         # Only the process running it can stop an Express execution; one that is not
         # running here has ended (or was lost with the process that ran it).
         express.runtime.stop(execution.pk, error, cause)
+    elif execution.parent_id is not None:
+        # A Map Run's child runs in its parent's engine: the parent stops it.
+        if execution.status == Execution.RUNNING:
+            stepper.apply(Execution(pk=execution.parent_id), StopChild(execution.arn, error, cause))
     else:
         stepper.apply(execution, Stop(error, cause))
     execution.refresh_from_db()
@@ -198,6 +202,8 @@ def redrive_problem(execution: Execution, now: datetime | None = None) -> str | 
     """Why AWS would not redrive ``execution`` (DescribeExecution's redriveStatusReason), or None."""
     if execution.type == StateMachine.EXPRESS:
         return "Execution is of Express type"
+    if execution.parent_id is not None:
+        return "Execution is a child of a Map Run: redrive its parent execution"
     if execution.status == Execution.RUNNING:
         return "Execution is RUNNING and cannot be redriven"
     if execution.status not in REDRIVABLE:

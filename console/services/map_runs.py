@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.models import Execution
-from console.runtime import stepper
+from console.runtime import stepper, store
 from console.services import InvalidArn, ValidationError
 from console.services.tags import ResourceNotFound
 from engine.execution import UpdateMapRun
@@ -39,6 +39,16 @@ def item_counts(record: dict[str, Any], key: str, total_key: str) -> dict[str, i
             "pendingRedrive": 0}
 
 
+def item_count(child_input: str) -> int:
+    """How many items a child execution processes: a batch's size (ItemBatcher), else 1."""
+    try:
+        value = json.loads(child_input)
+    except ValueError:
+        return 1
+    items = value.get("Items") if isinstance(value, dict) else None
+    return len(items) if isinstance(items, list) and set(value) <= {"Items", "BatchInput"} else 1
+
+
 def map_runs_of(execution: Execution) -> list[MapRun]:
     """The execution's Map Runs, oldest first."""
     runs = _snapshot(execution).get("map_runs") or {}
@@ -48,8 +58,7 @@ def map_runs_of(execution: Execution) -> list[MapRun]:
 def get_map_run(arn: str) -> MapRun:
     if not arn.startswith("arn:aws:states:") or ":mapRun:" not in arn or "/" not in arn:
         raise InvalidArn(f"Invalid Arn: '{arn}'")
-    execution_arn = arn.replace(":mapRun:", ":execution:", 1).split("/", 1)[0]
-    execution = Execution.objects.filter(arn=execution_arn).first()
+    execution = store.map_run_execution(arn)
     record = (_snapshot(execution).get("map_runs") or {}).get(arn) if execution else None
     if record is None:
         raise ResourceNotFound(f"Resource not found: '{arn}'")

@@ -1,0 +1,111 @@
+"""Distributed Map child executions as rows of their own.
+
+The parent's engine runs each child (engine.fanout) and reports its events apart from the
+parent's: a ``ChildStarted`` effect opens a child and ``Step.child_events`` carries its
+history. Each STANDARD child is saved as an Execution row linked to its parent and its Map
+Run, with its own history, so ListExecutions(mapRunArn), DescribeExecution,
+GetExecutionHistory and the console show it as AWS does. The row holds no engine snapshot:
+only its parent is ever stepped. The step's Map Runs are indexed too (``MapRun``), since a
+Map Run's ARN does not name its execution.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from console.models import Execution
+from console.runtime import store
+from engine.definition import JSONATA
+from engine.execution import ChildStarted, Step
+
+_ENDED = {"ExecutionSucceeded": Execution.SUCCEEDED, "ExecutionFailed": Execution.FAILED,
+          "ExecutionAborted": Execution.ABORTED}
+_LOOKUP_CHUNK = 500
+
+
+def record(parent: Execution, machine: Any, step: Step) -> None:
+    """Save what the step did to the parent's Map Runs and child executions."""
+    started_runs = [e.details["mapRunArn"] for e in step.events if e.type == "MapRunStarted"]
+    if started_runs:
+        store.index_map_runs(parent.pk, started_runs)
+    if not step.child_events:
+        return
+    history: dict[str, list[Any]] = {}
+    for arn, event in step.child_events:
+        history.setdefault(arn, []).append(event)
+    starts = [e for e in step.effects if isinstance(e, ChildStarted) and e.arn in history]
+    ids = _insert_started(parent, machine, starts, history)
+    _update_others(_known_ids(set(history) - set(ids), ids), history, set(ids))
+    store.insert_child_events(ids, history)
+
+
+def _insert_started(parent: Execution, machine: Any, starts: list[ChildStarted],
+                    history: dict[str, list[Any]]) -> dict[str, int]:
+    definitions: dict[str, str] = {}
+    rows = []
+    for start in starts:
+        events = history[start.arn]
+        if start.machine_key not in definitions:
+            definitions[start.machine_key] = _definition(machine.machines[start.machine_key])
+        row = Execution(
+            arn=start.arn, name=start.arn.rsplit(":", 1)[-1], machine_id=parent.machine_id,
+            machine_arn=labelled_machine_arn(start.arn), machine_name=parent.machine_name,
+            type="STANDARD", definition=definitions[start.machine_key],
+            role_arn=parent.role_arn, input=events[0].details["input"], start_date=_date(events[0].timestamp),
+            engine_state="{}", map_run_arn=start.map_run_arn, parent_id=parent.pk,
+        )
+        _follow(row, events)
+        rows.append(row)
+    return {row.arn: row.pk for row in store.insert_children(rows)}
+
+
+def _known_ids(arns: Iterable[str], ids: dict[str, int]) -> dict[str, int]:
+    ordered = sorted(arns)
+    for at in range(0, len(ordered), _LOOKUP_CHUNK):
+        ids.update(Execution.objects.filter(arn__in=ordered[at:at + _LOOKUP_CHUNK]).values_list("arn", "pk"))
+    return ids
+
+
+def _update_others(ids: dict[str, int], history: dict[str, list[Any]], inserted: set[str]) -> None:
+    """Children started in an earlier step: their event count, and their end if it came."""
+    for arn, events in history.items():
+        if arn in inserted or arn not in ids:
+            continue
+        row = Execution(pk=ids[arn])
+        fields = _follow(row, events)
+        store.update_child(row, fields)
+
+
+def _follow(row: Execution, events: list[Any]) -> list[str]:
+    """Bring ``row`` up to its latest events; the fields that changed."""
+    last = events[-1]
+    row.event_count = last.id
+    status = _ENDED.get(last.type)
+    if status is None:
+        return ["event_count"]
+    details = last.details or {}
+    row.status, row.stop_date = status, _date(last.timestamp)
+    row.output = details.get("output")
+    row.error, row.cause = details.get("error"), details.get("cause")
+    return ["event_count", "status", "stop_date", "output", "error", "cause"]
+
+
+def labelled_machine_arn(child_arn: str) -> str:
+    """The state machine ARN AWS gives a Map Run's children: ``...:stateMachine:<name>/<label>``."""
+    head, _, rest = child_arn.partition(":execution:")
+    return f"{head}:stateMachine:{rest.rsplit(':', 1)[0]}"
+
+
+def _definition(processor: Any) -> str:
+    """The ItemProcessor as a definition of its own (its query language made explicit)."""
+    source = dict(processor.source)
+    if processor.query_language == JSONATA:
+        source.setdefault("QueryLanguage", JSONATA)
+    return json.dumps(source, separators=(",", ":"))
+
+
+def _date(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
