@@ -38,7 +38,8 @@ def record(parent: Execution, machine: Any, step: Step) -> None:
         history.setdefault(arn, []).append(event)
     starts = [e for e in step.effects if isinstance(e, ChildStarted) and e.arn in history]
     ids = _insert_started(parent, machine, starts, history)
-    _update_others(_known_ids(set(history) - set(ids), ids), history, set(ids))
+    inserted = set(ids)
+    _update_others(_known_ids(set(history) - inserted, ids), history, inserted)
     store.insert_child_events(ids, history)
 
 
@@ -100,8 +101,9 @@ def labelled_machine_arn(child_arn: str) -> str:
 
 
 def _definition(processor: Any) -> str:
-    """The ItemProcessor as a definition of its own (its query language made explicit)."""
-    source = dict(processor.source)
+    """The ItemProcessor as a definition of its own: its query language made explicit, its
+    ProcessorConfig (which belongs to the Map state) left out."""
+    source = {key: value for key, value in processor.source.items() if key != "ProcessorConfig"}
     if processor.query_language == JSONATA:
         source.setdefault("QueryLanguage", JSONATA)
     return json.dumps(source, separators=(",", ":"))

@@ -36,7 +36,8 @@ def _get_execution_or_404(pk: int) -> Execution:
 def execution_list(request: HttpRequest, name: str | None = None) -> HttpResponse:
     machine = _get_machine_or_404(name) if name else None
     search = Search.from_query(request.GET)
-    rows = Execution.objects.defer("engine_state", "definition", "input", "output")
+    # A Map Run's children are listed on its page, not among the executions (as on AWS).
+    rows = Execution.objects.defer("engine_state", "definition", "input", "output").filter(parent=None)
     if machine is not None:
         rows = rows.filter(machine_arn=machine.arn)
     page = Paginator(search.apply(rows), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 from console.services import ServiceError, map_runs
 
 STATUSES = ("pending", "running", "succeeded", "failed", "aborted", "total")
+CHILD_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "ABORTED")
+CHILD_LIMIT = 100
 
 
 @require_GET
@@ -20,7 +22,10 @@ def map_run_detail(request: HttpRequest, arn: str) -> HttpResponse:
     record = run.record
     rows = [(status, map_runs.item_counts(record, "item_counts", "items")[status],
              map_runs.item_counts(record, "execution_counts", "executions")[status]) for status in STATUSES]
-    context = {"run": run, "record": record, "rows": rows, "children": map_runs.running_children(run),
-               "nav": "executions"}
+    status = request.GET.get("status", "").upper()
+    status = status if status in CHILD_STATUSES else ""
+    children = map_runs.child_executions(run, status, CHILD_LIMIT)
+    context = {"run": run, "record": record, "rows": rows, "children": children,
+               "child_status": status, "child_statuses": CHILD_STATUSES, "limit": CHILD_LIMIT, "nav": "executions"}
     template = "console/_map_run_counts.html" if request.GET.get("partial") else "console/map_run_detail.html"
     return render(request, template, context)

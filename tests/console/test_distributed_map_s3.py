@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import uuid
 
 import pytest
@@ -170,6 +171,16 @@ def test_the_execution_page_links_its_map_run_whose_page_counts_items_by_status(
     run_page = client.get(link).content.decode()
     assert 'id="map-run-status">SUCCEEDED' in run_page
     assert '<tr data-status="succeeded"><td>succeeded</td><td>3</td><td>3</td></tr>' in run_page
+    child_links = re.findall(r'<tr data-status="succeeded"><td><a href="(/executions/\d+/)">', run_page)
+    assert len(child_links) == 3
+    child_pages = [client.get(link).content.decode() for link in child_links]
+    assert all('id="map-run-parent"' in p and f'href="/executions/{execution.pk}/"' in p for p in child_pages)
+    # A child's input is the user's data: escaped on its page.
+    assert any("&lt;a&gt;" in p for p in child_pages) and not any('"<a>"' in p for p in child_pages)
+    # The executions list holds the parent, not its children; the filter narrows the children.
+    listed = client.get("/executions/").content.decode()
+    assert f"/executions/{execution.pk}/" in listed and not any(link in listed for link in child_links)
+    assert "/executions/" not in client.get(link + "?status=failed").content.decode().split('id="map-run-children"')[1]
     assert client.get("/map-runs/arn:aws:states:us-east-1:000000000000:mapRun:x:y/M:1").status_code == 404
 
 

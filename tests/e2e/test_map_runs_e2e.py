@@ -1,5 +1,6 @@
 """A user follows a running Distributed Map over S3 from its execution to its Map Run page, whose
-counts update by themselves until the run has succeeded; the Services page says where S3 is served."""
+counts and child executions update by themselves until the run has succeeded, opens a child
+execution and comes back to the parent; the Services page says where S3 is served."""
 
 from __future__ import annotations
 
@@ -31,9 +32,16 @@ def test_a_user_watches_a_map_run_count_its_items(page, stepyard_server, sfn_cli
     page.click("#map-runs a")
     page.wait_for_selector("#map-run-status:text('RUNNING')")
     assert page.inner_text("#map-run-counts tr[data-status='total'] td:nth-child(2)") == "3"
-    page.wait_for_selector("#map-run-children tbody tr td:nth-child(2):text('W')")
+    page.wait_for_selector("#map-run-children tbody tr[data-status='running']")
     page.wait_for_selector("#map-run-status:text('SUCCEEDED')", timeout=20000)
     assert page.inner_text("#map-run-counts tr[data-status='succeeded'] td:nth-child(2)") == "3"
+    assert page.locator("#map-run-children tbody tr[data-status='succeeded']").count() == 3
+    # Each child is an execution of its own: its page has its history and links back.
+    page.click("#map-run-children tbody tr:first-child a")
+    page.wait_for_selector("#map-run-parent")
+    assert "WaitStateEntered" in page.content()
+    page.click("#map-run-parent a:nth-child(2)")
+    page.wait_for_selector("#map-runs")
 
     page.goto(stepyard_server + "/services/")
     assert "embedded (moto, in memory)" in page.inner_text("#service-table tr[data-service='s3']")

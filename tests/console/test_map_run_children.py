@@ -1,0 +1,168 @@
+"""A Distributed Map's children are executions of their own, as on AWS: boto3 against a live
+server lists them by Map Run, describes them, reads their own histories, stops one, and sees
+the ARNs in AWS's form; the parent's machine lists only the parent."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import finished
+from tests.console.test_map_runs import sfn
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def machine(client, processor: dict, *, label: str | None = None, tolerated: int = 0, concurrency: int = 0,
+            batch: int | None = None, execution_type: str = "STANDARD") -> tuple[str, str]:
+    state = {"Type": "Map", "End": True, "MaxConcurrency": concurrency, "ToleratedFailureCount": tolerated,
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                               **processor}}
+    if label:
+        state["Label"] = label
+    if batch:
+        state["ItemBatcher"] = {"MaxItemsPerBatch": batch}
+    name = f"children-{time.monotonic_ns()}"
+    arn = client.create_state_machine(name=name, definition=json.dumps({"StartAt": "M", "States": {"M": state}}),
+                                      roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+    return name, arn
+
+
+THREE_FAILS = {"StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "F"}], "Default": "P"},
+    "P": {"Type": "Pass", "Parameters": {"item.$": "$", "id.$": "$$.Execution.Id", "name.$": "$$.Execution.Name"},
+          "End": True},
+    "F": {"Type": "Fail", "Error": "Three", "Cause": "three is out"}}}
+WAITS = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}}}
+
+
+def map_run_of(client, execution: str) -> str:
+    deadline = time.monotonic() + 10
+    while not (runs := client.list_map_runs(executionArn=execution)["mapRuns"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return runs[0]["mapRunArn"]
+
+
+def children(client, map_run: str) -> list[dict]:
+    return client.list_executions(mapRunArn=map_run)["executions"]
+
+
+def test_children_are_listed_by_map_run_with_their_own_arns_and_histories(stepyard_server):
+    client = sfn(stepyard_server)
+    name, machine_arn = machine(client, THREE_FAILS, label="Orders", tolerated=1)
+    execution = client.start_execution(stateMachineArn=machine_arn, input="[1, 2, 3, 4]")["executionArn"]
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    map_run = map_run_of(client, execution)
+    assert re.fullmatch(rf"arn:aws:states:us-east-1:\d{{12}}:mapRun:{name}/Orders:{UUID}", map_run)
+
+    listed = children(client, map_run)
+    assert len(listed) == 4
+    labelled = machine_arn + "/Orders"
+    for child in listed:
+        assert re.fullmatch(rf"arn:aws:states:us-east-1:\d{{12}}:execution:{name}/Orders:{UUID}", child["executionArn"])
+        assert child["mapRunArn"] == map_run and child["itemCount"] == 1
+        assert child["stateMachineArn"] == labelled and "stopDate" in child
+    assert sorted(c["status"] for c in listed) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+    # The machine's own list holds only the parent.
+    assert [e["executionArn"] for e in client.list_executions(stateMachineArn=machine_arn)["executions"]] == [execution]
+
+    by_input = {json.loads(client.describe_execution(executionArn=c["executionArn"])["input"]): c for c in listed}
+    ok = client.describe_execution(executionArn=by_input[2]["executionArn"])
+    assert ok["mapRunArn"] == map_run and ok["status"] == "SUCCEEDED"
+    # Inside a child, $$.Execution is the child's own.
+    assert json.loads(ok["output"]) == {"item": 2, "id": ok["executionArn"], "name": ok["name"]}
+    history = client.get_execution_history(executionArn=ok["executionArn"])["events"]
+    assert [e["type"] for e in history] == ["ExecutionStarted", "ChoiceStateEntered", "ChoiceStateExited",
+                                            "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert [e["id"] for e in history] == [1, 2, 3, 4, 5, 6]
+    assert history[0]["executionStartedEventDetails"]["input"] == "2"
+
+    failed = client.describe_execution(executionArn=by_input[3]["executionArn"])
+    assert (failed["status"], failed["error"], failed["cause"]) == ("FAILED", "Three", "three is out")
+    last = client.get_execution_history(executionArn=failed["executionArn"], reverseOrder=True)["events"][0]
+    assert last["type"] == "ExecutionFailed" and last["executionFailedEventDetails"]["error"] == "Three"
+
+    described = client.describe_state_machine_for_execution(executionArn=ok["executionArn"])
+    assert described["mapRunArn"] == map_run and described["label"] == "Orders"
+    assert described["stateMachineArn"] == labelled
+    assert json.loads(described["definition"])["StartAt"] == "C"
+    assert client.validate_state_machine_definition(definition=described["definition"])["result"] == "OK"
+    # The parent's history has no child state events.
+    parent_types = {e["type"] for e in client.get_execution_history(executionArn=execution)["events"]}
+    assert "PassStateEntered" not in parent_types and "MapRunSucceeded" in parent_types
+
+
+def test_an_unlabelled_map_run_gets_a_uuid_label_and_batches_count_their_items(stepyard_server):
+    client = sfn(stepyard_server)
+    name, machine_arn = machine(client, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, batch=3)
+    execution = client.start_execution(stateMachineArn=machine_arn, input=json.dumps(list(range(7))))["executionArn"]
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    map_run = map_run_of(client, execution)
+    assert re.fullmatch(rf"arn:aws:states:us-east-1:\d{{12}}:mapRun:{name}/{UUID}:{UUID}", map_run)
+    assert sorted(c["itemCount"] for c in children(client, map_run)) == [1, 3, 3]
+
+
+def test_stopping_a_child_aborts_it_and_fails_its_item(stepyard_server):
+    client = sfn(stepyard_server)
+    _, machine_arn = machine(client, WAITS, concurrency=2)
+    execution = client.start_execution(stateMachineArn=machine_arn, input="[1, 2]")["executionArn"]
+    map_run = map_run_of(client, execution)
+    deadline = time.monotonic() + 10
+    while len(running := children(client, map_run)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c["status"] for c in running] == ["RUNNING", "RUNNING"]
+    client.stop_execution(executionArn=running[0]["executionArn"], error="Operator", cause="not needed")
+    stopped = client.describe_execution(executionArn=running[0]["executionArn"])
+    assert stopped["status"] == "ABORTED"
+    # No failure is tolerated: the run fails, and the other child is aborted with it.
+    parent = finished(client, execution)
+    assert (parent["status"], parent["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    assert {c["status"] for c in children(client, map_run)} == {"ABORTED"}
+    history = client.get_execution_history(executionArn=running[0]["executionArn"])["events"]
+    assert [e["type"] for e in history][-2:] == ["WaitStateAborted", "ExecutionAborted"]
+    assert history[-1]["executionAbortedEventDetails"] == {"error": "Operator", "cause": "not needed"}
+    counts = client.describe_map_run(mapRunArn=map_run)["itemCounts"]
+    assert counts["aborted"] == 2 and counts["running"] == 0
+    with pytest.raises(ClientError) as refused:
+        client.redrive_execution(executionArn=running[0]["executionArn"])
+    assert refused.value.response["Error"]["Code"] == "ExecutionNotRedrivable"
+
+
+def test_lowering_the_tolerance_below_the_failures_so_far_fails_the_run(stepyard_server):
+    client = sfn(stepyard_server)
+    processor = {"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "F"}], "Default": "W"},
+        "W": {"Type": "Wait", "Seconds": 30, "End": True},
+        "F": {"Type": "Fail", "Error": "One"}}}
+    _, machine_arn = machine(client, processor, tolerated=5)
+    execution = client.start_execution(stateMachineArn=machine_arn, input="[1, 2]")["executionArn"]
+    map_run = map_run_of(client, execution)
+    deadline = time.monotonic() + 10
+    while client.describe_map_run(mapRunArn=map_run)["itemCounts"]["failed"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.update_map_run(mapRunArn=map_run, toleratedFailureCount=0)
+    parent = finished(client, execution)
+    assert (parent["status"], parent["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    assert client.describe_map_run(mapRunArn=map_run)["status"] == "FAILED"
+
+
+def test_express_children_are_counted_but_not_listed(stepyard_server):
+    client = sfn(stepyard_server)
+    _, machine_arn = machine(client, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                             execution_type="EXPRESS")
+    execution = client.start_execution(stateMachineArn=machine_arn, input="[1, 2, 3]")["executionArn"]
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    map_run = map_run_of(client, execution)
+    assert children(client, map_run) == []
+    assert client.describe_map_run(mapRunArn=map_run)["itemCounts"]["succeeded"] == 3
+
+
+def test_listing_by_an_unknown_map_run_is_resource_not_found(stepyard_server):
+    client = sfn(stepyard_server)
+    with pytest.raises(ClientError) as missing:
+        client.list_executions(mapRunArn=f"arn:aws:states:us-east-1:000000000000:mapRun:nope/L:{'0' * 8}")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
