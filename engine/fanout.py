@@ -343,11 +343,21 @@ def _map_run_arn(run: Run, state: Any) -> str:
     return f"{head}:mapRun:{rest.split(':', 1)[0]}/{label}:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
 
 
-def _child_arn(map_run_arn: str, index: int, seq: int) -> str:
-    """A child execution's ARN: ``arn:...:execution:<machine>/<label>:<UUID>``."""
+def labelled_machine_arn(arn: str) -> str:
+    """The state machine ARN AWS gives a Map Run and its children, from either's ARN:
+    ``arn:...:stateMachine:<machine>/<label>``."""
+    kind = ":mapRun:" if ":mapRun:" in arn else ":execution:"
+    head, _, rest = arn.partition(kind)
+    return f"{head}:stateMachine:{rest.rsplit(':', 1)[0]}"
+
+
+def child_arn(map_run_arn: str, index: int) -> str:
+    """The ARN of the child execution that runs item (or batch) ``index`` of a Map Run:
+    ``arn:...:execution:<machine>/<label>:<UUID>``. Each Map state start is a new Map Run
+    and launches each index once, so the pair names one child."""
     head, _, rest = map_run_arn.partition(":mapRun:")
     labelled = rest.rsplit(":", 1)[0]
-    return f"{head}:execution:{labelled}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{map_run_arn}#{index}#{seq}')}"
+    return f"{head}:execution:{labelled}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{map_run_arn}#{index}')}"
 
 
 def _items(state: Any, value: Any) -> list[Any]:
@@ -436,7 +446,7 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
         child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
                               silent=state.distributed)
         if state.distributed and state.child_type == "STANDARD" and run.inspect is None:
-            run.start_child(child, _child_arn(scratch["map_run_arn"], index, run.ex.seq), value,
+            run.start_child(child, child_arn(scratch["map_run_arn"], index), value,
                             scratch["map_run_arn"])
         run.ready.append(child)
 

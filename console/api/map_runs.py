@@ -7,6 +7,7 @@ from typing import Any
 from console.api.executions import _execution
 from console.api.protocol import integer, page, string
 from console.services import ValidationError, map_runs
+from engine import fanout
 
 ARN_MAX = 2000
 
@@ -16,9 +17,7 @@ def _map_run(params: dict) -> map_runs.MapRun:
 
 
 def _parent_machine(run: map_runs.MapRun) -> str:
-    """The labelled state machine of the run's children: ``...:stateMachine:<machine>/<label>``."""
-    head, _, rest = run.arn.partition(":mapRun:")
-    return f"{head}:stateMachine:{rest.rsplit(':', 1)[0]}"
+    return fanout.labelled_machine_arn(run.arn)
 
 
 def list_map_runs(params: dict) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from console.integrations import CallContext, Route
 from console.integrations.aws_sdk_services import sdk_error
 from console.integrations.item_files import ItemsError, parse
 from console.integrations.service_calls import CallFailed, Unreachable, perform
+from engine import fanout
 from engine.errors import STATES_ITEM_READER_FAILED, STATES_RESULT_WRITER_FAILED, StatesError
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -175,9 +176,9 @@ def _entry(row: dict[str, Any], map_run_arn: str, now: str, config: dict[str, An
         entry.update({key: row[key] for key in ("Error", "Cause") if row.get(key) is not None})
     if transformation == "COMPACT":
         return entry
-    execution_arn = map_run_arn.replace(":mapRun:", ":execution:", 1) + f":{row.get('Index')}"
-    return {"ExecutionArn": execution_arn, "Name": str(row.get("Index")), "StartDate": now,
-            "StateMachineArn": map_run_arn.replace(":mapRun:", ":stateMachine:", 1).rsplit(":", 1)[0],
+    execution_arn = fanout.child_arn(map_run_arn, int(row.get("Index") or 0))
+    return {"ExecutionArn": execution_arn, "Name": execution_arn.rsplit(":", 1)[-1], "StartDate": now,
+            "StateMachineArn": fanout.labelled_machine_arn(execution_arn),
             "Status": row["Status"], "StopDate": now, **entry}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from console.models import Execution
 from console.runtime import store
+from engine import fanout
 from engine.definition import JSONATA
 from engine.execution import ChildStarted, Step
 
@@ -53,14 +54,15 @@ def _insert_started(parent: Execution, machine: Any, starts: list[ChildStarted],
             definitions[start.machine_key] = _definition(machine.machines[start.machine_key])
         row = Execution(
             arn=start.arn, name=start.arn.rsplit(":", 1)[-1], machine_id=parent.machine_id,
-            machine_arn=labelled_machine_arn(start.arn), machine_name=parent.machine_name,
+            machine_arn=fanout.labelled_machine_arn(start.arn), machine_name=parent.machine_name,
             type="STANDARD", definition=definitions[start.machine_key],
             role_arn=parent.role_arn, input=events[0].details["input"], start_date=_date(events[0].timestamp),
             engine_state="{}", map_run_arn=start.map_run_arn, parent_id=parent.pk,
         )
         _follow(row, events)
         rows.append(row)
-    return {row.arn: row.pk for row in store.insert_children(rows)}
+    store.insert_children(rows)
+    return _known_ids([row.arn for row in rows], {})
 
 
 def _known_ids(arns: Iterable[str], ids: dict[str, int]) -> dict[str, int]:
@@ -92,12 +94,6 @@ def _follow(row: Execution, events: list[Any]) -> list[str]:
     row.output = details.get("output")
     row.error, row.cause = details.get("error"), details.get("cause")
     return ["event_count", "status", "stop_date", "output", "error", "cause"]
-
-
-def labelled_machine_arn(child_arn: str) -> str:
-    """The state machine ARN AWS gives a Map Run's children: ``...:stateMachine:<name>/<label>``."""
-    head, _, rest = child_arn.partition(":execution:")
-    return f"{head}:stateMachine:{rest.rsplit(':', 1)[0]}"
 
 
 def _definition(processor: Any) -> str:

@@ -90,9 +90,9 @@ def map_run_execution(arn: str) -> Execution | None:
     return row.execution if row is not None else None
 
 
-def insert_children(children: list[Execution]) -> list[Execution]:
-    """Insert a step's new Map Run child executions (their primary keys set)."""
-    return Execution.objects.bulk_create(children, batch_size=500)
+def insert_children(children: list[Execution]) -> None:
+    """Insert a step's new Map Run child executions (one already stored is left as it is)."""
+    Execution.objects.bulk_create(children, batch_size=500, ignore_conflicts=True)
 
 
 def update_child(child: Execution, fields: list[str]) -> None:

@@ -8,6 +8,7 @@ import json
 import re
 import time
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -166,3 +167,28 @@ def test_listing_by_an_unknown_map_run_is_resource_not_found(stepyard_server):
     with pytest.raises(ClientError) as missing:
         client.list_executions(mapRunArn=f"arn:aws:states:us-east-1:000000000000:mapRun:nope/L:{'0' * 8}")
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_result_writer_entries_name_the_listed_children(stepyard_server):
+    s3 = boto3.client("s3", endpoint_url=stepyard_server, region_name="us-east-1", aws_access_key_id="t",
+                      aws_secret_access_key="t")
+    bucket = f"children-{time.monotonic_ns()}"
+    s3.create_bucket(Bucket=bucket)
+    client = sfn(stepyard_server)
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "Label": "Rows",
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Parameters": {"Bucket": bucket, "Prefix": "out"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    arn = client.create_state_machine(name=bucket, definition=json.dumps(definition),
+                                      roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+    execution = client.start_execution(stateMachineArn=arn, input='["a", "b", "c"]')["executionArn"]
+    output = json.loads(finished(client, execution)["output"])
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=output["ResultWriterDetails"]["Key"])["Body"].read())
+    [succeeded] = manifest["ResultFiles"]["SUCCEEDED"]
+    entries = json.loads(s3.get_object(Bucket=bucket, Key=succeeded["Key"])["Body"].read())
+    listed = {c["executionArn"]: c for c in children(client, manifest["MapRunArn"])}
+    assert {e["ExecutionArn"] for e in entries} == set(listed)
+    assert {e["StateMachineArn"] for e in entries} == {arn + "/Rows"}
+    assert all(e["Name"] == e["ExecutionArn"].rsplit(":", 1)[-1] for e in entries)
