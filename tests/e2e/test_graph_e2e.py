@@ -50,7 +50,7 @@ def test_a_long_graph_zooms_pans_fits_and_deep_links_a_state(page, stepyard_serv
     _open(page, stepyard_server, sfn, "E2eLongGraph", long_chain(150), "long-graph")
     box = page.locator("#graph").bounding_box()
     assert box["height"] < 900  # the graph has its own box, not a 10,000 px page
-    assert page.is_visible(".minimap")
+    page.wait_for_selector(".minimap", state="visible")  # drawn once the graph script has run
 
     before = _transform(page)
     page.click("button[aria-label='Zoom in']")
