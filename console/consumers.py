@@ -28,6 +28,13 @@ def _read(feed: Feed, cursor: int | None) -> dict | None:
     return feed.next() if cursor is None else feed.start(cursor)
 
 
+@database_sync_to_async
+def _groups(pk: int) -> list[str]:
+    """The groups whose steps change an execution: its own, and for a Map Run's child its
+    parent's (the parent's engine runs the child)."""
+    return [execution_group(pk)] + [execution_group(parent) for parent in Feed.parents(pk)]
+
+
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):
     @classmethod
     async def decode_json(cls, text_data: str) -> object:
@@ -44,11 +51,14 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
         self.started = False
         self.dirty = False
         self.sending = False
-        await self.channel_layer.group_add(execution_group(self.pk), self.channel_name)
+        self.groups_joined = await _groups(self.pk)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(execution_group(self.pk), self.channel_name)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         after = content.get("after") if isinstance(content, dict) else None

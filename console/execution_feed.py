@@ -53,6 +53,12 @@ class Feed:
         self.progress = history.Progress()
         self.sent: dict[str, str] = {}
 
+    @staticmethod
+    def parents(pk: int) -> list[int]:
+        """The execution that runs ``pk`` when it is a Map Run's child (none otherwise)."""
+        parent = Execution.objects.filter(pk=pk).values_list("parent_id", flat=True).first()
+        return [] if parent is None else [parent]
+
     def start(self, after: int) -> dict[str, Any] | None:
         """Read the whole history once; the events after ``after`` and every status (None: no execution)."""
         self.progress = history.Progress()

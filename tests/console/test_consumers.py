@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
+from console.models import Execution
 from console.routing import websocket_urlpatterns
 from console.services import executions, machines
 from console.workers import scheduler
@@ -37,6 +38,31 @@ def test_an_execution_socket_replays_then_follows_new_steps():
         assert update["status"] == "SUCCEEDED"
         assert [e["type"] for e in update["events"]][0] == "WaitStateExited"
         assert update["statuses"] == {"W": "succeeded", "P": "succeeded"}
+        await socket.disconnect()
+
+    fire = database_sync_to_async(lambda: scheduler.fire_due_timers(time.time() + 31))
+    async_to_sync(scenario)()
+
+
+def test_a_map_run_childs_socket_follows_the_steps_its_parent_runs():
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 30, "Next": "P"},
+                                            "P": {"Type": "Pass", "End": True}}}
+    definition = json.dumps({"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": processor}}})
+    parent = executions.start_execution(machines.create_machine(name="LiveChildren", definition=definition),
+                                        input="[1]")
+    [child] = Execution.objects.filter(parent=parent)
+
+    async def scenario():
+        socket = WebsocketCommunicator(APP, f"/ws/executions/{child.pk}/")
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"after": 0})
+        first = await socket.receive_json_from(timeout=5)
+        assert [e["type"] for e in first["events"]] == ["ExecutionStarted", "WaitStateEntered"]
+        await fire()
+        update = await socket.receive_json_from(timeout=5)
+        assert update["status"] == "SUCCEEDED"
+        assert [e["type"] for e in update["events"]][-1] == "ExecutionSucceeded"
         await socket.disconnect()
 
     fire = database_sync_to_async(lambda: scheduler.fire_due_timers(time.time() + 31))
