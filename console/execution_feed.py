@@ -71,9 +71,12 @@ class Feed:
 
     def _message(self, after: int) -> dict[str, Any] | None:
         # The status first: events committed with a final status are then read too.
-        status = Execution.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        if status is None:
+        row = Execution.objects.filter(pk=self.pk).values_list("status", "parent_id", "arn").first()
+        if row is None:
             return None
+        status, parent, arn = row
+        # A Map Run's child waits through its parent's tokens and timers.
+        owner = _Owner(parent, arn) if parent is not None else _Owner(self.pk, None)
         rows = self.progress.read(_events_after(self.pk, self.progress.last))
         statuses = self.progress.statuses.settled(status)
         changed = {name: value for name, value in statuses.items() if self.sent.get(name) != value}
@@ -84,8 +87,8 @@ class Feed:
             "events": [row.as_json() for row in rows if row.id > after],
             "statuses": changed,
             "visits": self.progress.visits.changes(status),
-            "tokens": _open_tokens(self.pk),
-            "timers": _pending_timers(self.pk),
+            "tokens": _open_tokens(owner),
+            "timers": _pending_timers(owner),
         }
 
 
@@ -98,27 +101,45 @@ def _events_after(pk: int, after: int) -> Iterable[Any]:
     return (_Stored._make(columns) for columns in stored.values_list(*_EVENT_FIELDS))
 
 
-def _pending_timers(pk: int) -> dict[str, list[dict[str, Any]]]:
+class _Owner(NamedTuple):
+    """The execution whose engine runs the page's execution, and the child it is (or None)."""
+
+    pk: int
+    child: str | None
+
+
+def _pending_timers(owner: _Owner) -> dict[str, list[dict[str, Any]]]:
     """When each state's pending timers fire (a Wait, a retry's backoff, a timeout), by state."""
-    due = dict(Timer.objects.filter(execution_id=pk).values_list("timer_id", "due_at"))
+    due = dict(Timer.objects.filter(execution_id=owner.pk).values_list("timer_id", "due_at"))
     if not due:
         return {}
-    raw = Execution.objects.filter(pk=pk).values_list("engine_state", flat=True).first()
-    state = json.loads(raw or "{}")
-    frames, waits = state.get("frames", {}), state.get("waits", {})
+    frames, waits = _engine_waits(owner.pk)
     timers: dict[str, list[dict[str, Any]]] = {}
     for timer_id, due_at in due.items():
         frame_id, _, purpose = waits.get(timer_id, "|").partition("|")
-        name = (frames.get(frame_id) or {}).get("state_name")
-        if name:
+        frame = frames.get(frame_id) or {}
+        name = frame.get("state_name")
+        if name and frame.get("child") == owner.child:
             timers.setdefault(name, []).append({"purpose": purpose, "due": due_at})
     return timers
 
 
-def _open_tokens(pk: int) -> dict[str, list[dict[str, Any]]]:
-    """The task tokens waiting for an answer, by state (for the step panel's actions)."""
+def _open_tokens(owner: _Owner) -> dict[str, list[dict[str, Any]]]:
+    """The task tokens waiting for an answer, by state (for the step panel's actions); a
+    parent's page shows its children's too."""
     tokens: dict[str, list[dict[str, Any]]] = {}
-    waiting = TaskToken.objects.filter(execution_id=pk, closed__isnull=True).order_by("created")
+    waiting = TaskToken.objects.filter(execution_id=owner.pk, closed__isnull=True).order_by("created")
+    if owner.child is not None:
+        frames, waits = _engine_waits(owner.pk)
+        mine = [task for task, wait in waits.items()
+                if (frames.get(wait.partition("|")[0]) or {}).get("child") == owner.child]
+        waiting = waiting.filter(task_id__in=mine)
     for task in waiting.only("pk", "state_name", "created"):
         tokens.setdefault(task.state_name, []).append({"id": task.pk, "since": task.created.isoformat()})
     return tokens
+
+
+def _engine_waits(pk: int) -> tuple[dict[str, Any], dict[str, str]]:
+    raw = Execution.objects.filter(pk=pk).values_list("engine_state", flat=True).first()
+    state = json.loads(raw or "{}")
+    return state.get("frames", {}), state.get("waits", {})

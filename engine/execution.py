@@ -120,6 +120,9 @@ class ChildStarted:
     arn: str
     map_run_arn: str
     machine_key: str
+    # How many times the child has been redriven (a redriven Map Run redrives its failed
+    # and aborted children under the same ARN); 0 for a new child.
+    redrive_count: int = 0
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,9 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
     if state.item_reader is not None and run.inspect is None:
         # The items are in S3: announce the Map Run, then ask the host to read them.
         run.emit(frame, "MapStateStarted", {"length": 0})
-        frame.scratch = {"effective": effective, "announced": True, "map_run_arn": _map_run_arn(run, state)}
+        redriven = run.take_redrive_map_run(frame)
+        frame.scratch = {"effective": effective, "announced": True, "redriven": redriven,
+                         "map_run_arn": redriven["arn"] if redriven else _map_run_arn(run, state)}
         _map_run_started(run, frame, state)
         try:
             map_io.request_items(run, frame, state, scope)
@@ -178,6 +180,10 @@ def _start_map(run: Run, frame: Frame, state: Any) -> None:
 def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, items: list[Any]) -> None:
     announced = frame.scratch.get("announced", False)
     map_run_arn = frame.scratch.get("map_run_arn")
+    redriven = frame.scratch.get("redriven")
+    if state.distributed and not announced and run.inspect is None:
+        redriven = run.take_redrive_map_run(frame)
+        map_run_arn = redriven["arn"] if redriven else None
     if run.inspect is not None and not state.io.jsonata:
         run.inspect["afterItemsPath"] = items
     limit = _integer(state.max_concurrency, scope, "MaxConcurrency")
@@ -196,6 +202,8 @@ def _begin_map(run: Run, frame: Frame, state: Any, effective: Any, scope: Any, i
         run.inspect["afterItemSelector"] = [_iteration_input(run, frame, state, i, item)
                                             for i, item in enumerate(items)]
     if state.distributed:
+        if redriven:
+            frame.scratch.update(redriven=redriven, child_points=redriven["children"])
         _distribute(run, frame, state, items, scope, map_run_arn, announced)
     if run.inspect is not None and "mock" in run.inspect:
         _map_mocked(run, run.inspect, frame, state)
@@ -228,6 +236,10 @@ def _distribute(run: Run, frame: Frame, state: Any, items: list[Any], scope: Any
 
 def _map_run_started(run: Run, frame: Frame, state: Any) -> None:
     arn = frame.scratch["map_run_arn"]
+    record = run.ex.map_runs.get(arn)
+    if frame.scratch.get("redriven") and record is not None:
+        _map_run_redriven(run, frame, arn, record)
+        return
     run.emit(frame, "MapRunStarted", {"mapRunArn": arn})
     run.ex.map_runs[arn] = {
         "state": state.name, "status": "RUNNING", "start": run.now, "stop": None, "frame": frame.id,
@@ -237,6 +249,16 @@ def _map_run_started(run: Run, frame: Frame, state: Any) -> None:
 
 
 _COUNTED = ("running", "succeeded", "failed", "aborted")
+
+
+def _map_run_redriven(run: Run, frame: Frame, arn: str, record: dict[str, Any]) -> None:
+    """A redriven parent continues its failed Map Run (same ARN): what succeeded stays
+    counted, what failed or was aborted runs again."""
+    record["redrive_count"] = record.get("redrive_count", 0) + 1
+    record.update(status="RUNNING", stop=None, redrive_date=run.now)
+    for counts in (record["item_counts"], record["execution_counts"]):
+        counts["failed"] = counts["aborted"] = counts["running"] = 0
+    run.emit(frame, "MapRunRedriven", {"mapRunArn": arn, "redriveCount": record["redrive_count"]})
 
 
 def _tally(run: Run, frame: Frame, index: int, moves: tuple[tuple[str, int], ...]) -> None:
@@ -446,8 +468,8 @@ def _launch_iterations(run: Run, frame: Frame, state: Any) -> None:
         child = run.new_frame(frame, index, state.processor, value, dict(frame.variables),
                               silent=state.distributed)
         if state.distributed and state.child_type == "STANDARD" and run.inspect is None:
-            run.start_child(child, child_arn(scratch["map_run_arn"], index), value,
-                            scratch["map_run_arn"])
+            point = (scratch.get("child_points") or {}).get(str(index))
+            run.start_child(child, child_arn(scratch["map_run_arn"], index), value, scratch["map_run_arn"], point)
         run.ready.append(child)
 
 
@@ -540,7 +562,7 @@ def _map_child_failed(run: Run, frame: Frame, state: Any, child: Frame, error: s
     _tally(run, frame, child.index, (("running", -1), (ended, 1)))
     if child.child is not None:
         details = {"error": error, "cause": cause}
-        run.end_child(child, "ExecutionFailed", {k: v for k, v in details.items() if v is not None})
+        run.end_child(child, "ExecutionFailed", {k: v for k, v in details.items() if v is not None}, frame)
     error_output: dict[str, Any] = {"Error": error}
     if cause is not None:
         error_output["Cause"] = cause
@@ -628,7 +650,7 @@ def stop_child(run: Run, trigger: Any) -> None:
     parent = frames[root.parent]
     _abort_events(run, root)
     details = {"error": trigger.error, "cause": trigger.cause}
-    run.end_child(root, "ExecutionAborted", {k: v for k, v in details.items() if v is not None})
+    run.end_child(root, "ExecutionAborted", {k: v for k, v in details.items() if v is not None}, parent)
     run.abort_frames({root.id})
     _map_child_failed(run, parent, _state_of(run, parent), root, "States.Aborted", None, ended="aborted")
     run.resume(parent)

@@ -101,6 +101,7 @@ class Run:
         self.ready: deque[Frame] = deque()
         self.inspect: dict[str, Any] | None = None
         self.redrive_completed: dict[int, Any] = {}
+        self.redrive_map_run: dict[str, Any] | None = None
         # TestState with a ``context``: the context object is exactly that, nothing added.
         self.pinned_context: dict[str, Any] | None = None
 
@@ -136,23 +137,49 @@ class Run:
         frame.last_event_id = eid
         return eid
 
-    def start_child(self, frame: Frame, arn: str, data: Any, map_run_arn: str) -> None:
-        """Begin ``frame`` as the child execution ``arn`` of a Map Run."""
-        self.ex.children[arn] = {"events": 0, "input": data, "start": self.now}
+    def start_child(self, frame: Frame, arn: str, data: Any, map_run_arn: str,
+                    redrive: dict[str, Any] | None = None) -> None:
+        """Begin ``frame`` as the child execution ``arn`` of a Map Run; with ``redrive`` (the
+        point a failed or aborted child ended at), continue that child from there."""
         frame.child = arn
-        frame.last_event_id = 0
-        details: dict[str, Any] = {"input": to_json(data)}
-        role = self.ex.context.get("Execution", {}).get("RoleArn")
-        if role:
-            details["roleArn"] = role
-        self.effects.append(ChildStarted(arn, map_run_arn, frame.machine_key))
-        self.emit(frame, "ExecutionStarted", details)
+        if redrive is None:
+            self.ex.children[arn] = {"events": 0, "input": data, "start": self.now}
+            frame.last_event_id = 0
+            details: dict[str, Any] = {"input": to_json(data)}
+            role = self.ex.context.get("Execution", {}).get("RoleArn")
+            if role:
+                details["roleArn"] = role
+            self.effects.append(ChildStarted(arn, map_run_arn, frame.machine_key))
+            self.emit(frame, "ExecutionStarted", details)
+            return
+        count = redrive["redrives"] + 1
+        self.ex.children[arn] = {"events": redrive["events"], "input": data, "start": redrive["start"],
+                                 "redrives": count}
+        frame.last_event_id = redrive["events"]
+        frame.state_name, frame.data, frame.variables = redrive["state"], redrive["input"], redrive["variables"]
+        self.effects.append(ChildStarted(arn, map_run_arn, frame.machine_key, count))
+        self.emit(frame, "ExecutionRedriven", {"redriveCount": count})
 
-    def end_child(self, frame: Frame, type: str, details: Any = None) -> None:
-        """The child execution ``frame`` began ended (ExecutionSucceeded/Failed/Aborted)."""
-        if frame.child in self.ex.children:
-            self.emit(frame, type, details)
-            del self.ex.children[frame.child]
+    def end_child(self, frame: Frame, type: str, details: Any = None, map_frame: Frame | None = None) -> None:
+        """The child execution ``frame`` began ended (ExecutionSucceeded/Failed/Aborted). An
+        unsuccessful one leaves in ``map_frame`` the point a redrive continues it from."""
+        arn = frame.child
+        child = self.ex.children.get(arn) if arn else None
+        if arn is None or child is None:
+            return
+        eid = self.emit(frame, type, details)
+        del self.ex.children[arn]
+        if map_frame is not None and type != "ExecutionSucceeded":
+            map_frame.scratch.setdefault("child_redrive", {})[str(frame.index)] = {
+                "state": frame.state_name, "input": frame.data, "variables": frame.variables, "events": eid,
+                "start": child["start"], "redrives": child.get("redrives", 0)}
+
+    def take_redrive_map_run(self, frame: Frame) -> dict[str, Any] | None:
+        """The Map Run a redriven top-level Distributed Map continues (once), if any."""
+        if frame.parent is not None:
+            return None
+        taken, self.redrive_map_run = self.redrive_map_run, None
+        return taken
 
     # ------------------------------------------------------------------ context
 
@@ -169,7 +196,7 @@ class Run:
         child = self.ex.children.get(arn) if arn else None
         if arn is not None and child is not None:
             execution.update(Id=arn, Name=arn.rsplit(":", 1)[-1], Input=child["input"],
-                             StartTime=iso(child["start"]), RedriveCount=0)
+                             StartTime=iso(child["start"]), RedriveCount=child.get("redrives", 0))
         current: dict[str, Any] = {"Name": state.name, "EnteredTime": iso(frame.entered_time)}
         if state.type in _RETRY_COUNT_TYPES:
             current["RetryCount"] = sum(frame.retry_counts)
@@ -401,6 +428,12 @@ class Run:
             doomed |= extra
             grew = bool(extra)
         self.cancel_waits(doomed)
+        # A child execution ends where its outermost frame stands (its redrive point).
+        for fid in doomed:
+            frame = frames.get(fid)
+            parent = frames.get(frame.parent or "") if frame is not None else None
+            if frame is not None and frame.child is not None and parent is not None and parent.child != frame.child:
+                self.end_child(frame, "ExecutionAborted", map_frame=parent)
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
@@ -427,6 +460,9 @@ class Run:
         # redrive runs only the others (RedriveExecution: "reschedules and redrives only
         # the iterations and branches that failed or aborted").
         succeeded = frame.scratch.get("succeeded") if frame.scratch else None
+        map_run = frame.scratch.get("map_run_arn") if frame.scratch else None
+        if map_run:  # a Distributed Map's redrive continues its Map Run and unsuccessful children
+            point["map_run"] = {"arn": map_run, "children": frame.scratch.get("child_redrive", {})}
         if succeeded:
             results = frame.scratch["results"]
             point["completed"] = [[index, results[index]] for index in succeeded]
@@ -538,6 +574,7 @@ class Run:
         frame.state_name = point["state"]
         frame.last_event_id = ex.event_count
         self.redrive_completed = {index: output for index, output in point.get("completed", [])}
+        self.redrive_map_run = point.get("map_run")
         self.ready.append(frame)
 
     def take_redrive_completed(self, frame: Frame) -> dict[int, Any]:

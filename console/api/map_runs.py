@@ -42,10 +42,12 @@ def describe_map_run(params: dict) -> dict[str, Any]:
         "toleratedFailureCount": int(record["tolerated_count"] or 0),
         "itemCounts": map_runs.item_counts(record, "item_counts", "items"),
         "executionCounts": map_runs.item_counts(record, "execution_counts", "executions"),
-        "redriveCount": 0,
+        "redriveCount": record.get("redrive_count", 0),
     }
     if record["stop"]:
         result["stopDate"] = record["stop"]
+    if record.get("redrive_date"):
+        result["redriveDate"] = record["redrive_date"]
     return result
 
 

@@ -37,10 +37,10 @@ def record(parent: Execution, machine: Any, step: Step) -> None:
     history: dict[str, list[Any]] = {}
     for arn, event in step.child_events:
         history.setdefault(arn, []).append(event)
-    starts = [e for e in step.effects if isinstance(e, ChildStarted) and e.arn in history]
-    ids = _insert_started(parent, machine, starts, history)
+    starts = {e.arn: e for e in step.effects if isinstance(e, ChildStarted) and e.arn in history}
+    ids = _insert_started(parent, machine, [e for e in starts.values() if not e.redrive_count], history)
     inserted = set(ids)
-    _update_others(_known_ids(set(history) - inserted, ids), history, inserted)
+    _update_others(_known_ids(set(history) - inserted, ids), history, inserted, starts)
     store.insert_child_events(ids, history)
 
 
@@ -72,13 +72,21 @@ def _known_ids(arns: Iterable[str], ids: dict[str, int]) -> dict[str, int]:
     return ids
 
 
-def _update_others(ids: dict[str, int], history: dict[str, list[Any]], inserted: set[str]) -> None:
-    """Children started in an earlier step: their event count, and their end if it came."""
+def _update_others(ids: dict[str, int], history: dict[str, list[Any]], inserted: set[str],
+                   starts: dict[str, ChildStarted]) -> None:
+    """Children started in an earlier step (or redriven now): their event count, their end
+    if it came, and a redrive's new attempt."""
     for arn, events in history.items():
         if arn in inserted or arn not in ids:
             continue
         row = Execution(pk=ids[arn])
-        fields = _follow(row, events)
+        fields: list[str] = []
+        if arn in starts:  # a redriven Map Run redrives this failed or aborted child
+            row.status, row.redrive_count = Execution.RUNNING, starts[arn].redrive_count
+            row.redrive_date = _date(events[0].timestamp)
+            row.stop_date = row.output = row.error = row.cause = None
+            fields = ["status", "redrive_count", "redrive_date", "stop_date", "output", "error", "cause"]
+        fields += [name for name in _follow(row, events) if name not in fields]
         store.update_child(row, fields)
 
 

@@ -59,6 +59,8 @@ def test_a_map_run_childs_socket_follows_the_steps_its_parent_runs():
         await socket.send_json_to({"after": 0})
         first = await socket.receive_json_from(timeout=5)
         assert [e["type"] for e in first["events"]] == ["ExecutionStarted", "WaitStateEntered"]
+        # The child's Wait is its own (its timer is kept by the parent that runs it).
+        assert [t["purpose"] for t in first["timers"]["W"]] == ["wait"]
         await fire()
         update = await socket.receive_json_from(timeout=5)
         assert update["status"] == "SUCCEEDED"

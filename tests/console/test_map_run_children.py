@@ -192,3 +192,51 @@ def test_result_writer_entries_name_the_listed_children(stepyard_server):
     assert {e["ExecutionArn"] for e in entries} == set(listed)
     assert {e["StateMachineArn"] for e in entries} == {arn + "/Rows"}
     assert all(e["Name"] == e["ExecutionArn"].rsplit(":", 1)[-1] for e in entries)
+
+
+def test_redriving_the_parent_redrives_the_map_run_and_its_unsuccessful_children(stepyard_server):
+    """The Map Run keeps its ARN (MapRunRedriven); a failed child is redriven under its own ARN,
+    continuing from the state it failed in; what succeeded is not run again."""
+    client = sfn(stepyard_server)
+    processor = {"StartAt": "Count", "States": {
+        "Count": {"Type": "Pass", "Parameters": {"item.$": "$"}, "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.item", "NumericEquals": 2, "Next": "Flaky"}],
+                  "Default": "Done"},
+        "Flaky": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                  "Parameters": {"TableName.$": "States.Format('redrive-{}', $.item)", "Key": {"id": {"S": "x"}}},
+                  "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}
+    dynamodb = boto3.client("dynamodb", endpoint_url=stepyard_server, region_name="us-east-1",
+                            aws_access_key_id="t", aws_secret_access_key="t")
+    _, machine_arn = machine(client, processor, label="Redo")
+    execution = client.start_execution(stateMachineArn=machine_arn, input="[1, 2, 3]")["executionArn"]
+    first = finished(client, execution)
+    assert (first["status"], first["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    map_run = map_run_of(client, execution)
+    by_status = {c["status"]: c["executionArn"] for c in children(client, map_run)}
+    failed = by_status["FAILED"]
+    before = client.get_execution_history(executionArn=failed)["events"]
+
+    # The table the failed child needs now exists: redriving the parent finishes the run.
+    dynamodb.create_table(TableName="redrive-2", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST")
+    client.redrive_execution(executionArn=execution)
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    assert [r["mapRunArn"] for r in client.list_map_runs(executionArn=execution)["mapRuns"]] == [map_run]
+    described = client.describe_map_run(mapRunArn=map_run)
+    assert described["status"] == "SUCCEEDED" and described["redriveCount"] == 1 and "redriveDate" in described
+    assert described["itemCounts"]["succeeded"] == 3 and described["itemCounts"]["failed"] == 0
+    parent_types = [e["type"] for e in client.get_execution_history(executionArn=execution)["events"]]
+    assert parent_types.count("MapRunStarted") == 1 and parent_types.count("MapRunRedriven") == 1
+
+    listed = children(client, map_run)
+    assert len(listed) == 3 and {c["status"] for c in listed} == {"SUCCEEDED"}
+    child = client.describe_execution(executionArn=failed)
+    assert child["status"] == "SUCCEEDED" and child["redriveCount"] == 1
+    history = client.get_execution_history(executionArn=failed)["events"]
+    assert history[:len(before)] == before  # the first attempt's history is kept
+    again = [e["type"] for e in history[len(before):]]
+    # It continues in the state that failed (no Count or Check again).
+    assert again[:2] == ["ExecutionRedriven", "TaskStateEntered"] and again[-1] == "ExecutionSucceeded"
+    assert [e["id"] for e in history] == list(range(1, len(history) + 1))
