@@ -18,15 +18,18 @@ from engine.execution import (
     ArmTimer,
     CallIntegration,
     CancelTimer,
+    ChildStarted,
     ExecutionState,
     Heartbeat,
     Redrive,
     Start,
     Stop,
+    StopChild,
     TaskFailed,
     TaskSubmitted,
     TaskSucceeded,
     TimerFired,
+    UpdateMapRun,
 )
 from engine.interpreter import advance
 
@@ -397,3 +400,88 @@ def test_item_batcher_applies_the_item_selector_to_each_item_first() -> None:
 def test_item_batcher_keeps_each_batch_under_its_byte_limit() -> None:
     output = _batched_map({"MaxInputBytesPerBatch": 25}, ["aaaaaaaa", "bbbbbbbb", "cccccccc"])
     assert [batch["Items"] for batch in output] == [["aaaaaaaa", "bbbbbbbb"], ["cccccccc"]]
+
+
+def _distributed(processor: dict, **map_fields) -> dict:
+    config = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+    return {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {**config, **processor},
+                                              **map_fields}}}
+
+
+def _child_streams(*steps) -> dict[str, list[tuple[int, int, str]]]:
+    streams: dict[str, list[tuple[int, int, str]]] = {}
+    for step in steps:
+        for arn, event in step.child_events:
+            streams.setdefault(arn, []).append((event.id, event.previous_event_id, event.type))
+    return streams
+
+
+def test_distributed_children_keep_their_events_in_histories_of_their_own() -> None:
+    branch = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ECHO, "End": True}}}
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [branch], "End": True}}}
+    machine, step, clock = _start(_distributed(processor, Label="L"), ["a", "b"])
+    assert "ParallelStateEntered" not in _types(step) and "MapRunStarted" in _types(step)
+    started = [e for e in step.effects if isinstance(e, ChildStarted)]
+    assert len(started) == 2 and all(":execution:" in s.arn and "/L:" in s.arn for s in started)
+    calls = _calls(step)
+    state = advance(machine, _stored(step.state), TaskSucceeded(calls[0].task_id, 1), clock)
+    done = advance(machine, _stored(state.state), TaskFailed(calls[1].task_id, "Boom"), clock)
+    streams = _child_streams(step, state, done)
+    assert set(streams) == {s.arn for s in started}
+    for events in streams.values():  # numbered from 1, each event after the one before it
+        assert [e[0] for e in events] == list(range(1, len(events) + 1))
+        assert events[0][2] == "ExecutionStarted" and events[1][1] == 1
+    ends = sorted(events[-1][2] for events in streams.values())
+    assert ends == ["ExecutionFailed", "ExecutionSucceeded"]
+    assert done.status == FAILED and not done.state.children
+
+
+def test_a_distributed_childs_context_object_is_its_own_execution() -> None:
+    processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True, "Parameters": {
+        "id.$": "$$.Execution.Id", "input.$": "$$.Execution.Input", "redrives.$": "$$.Execution.RedriveCount"}}}}
+    _, step, _ = _start(_distributed(processor), [7])
+    [started] = [e for e in step.effects if isinstance(e, ChildStarted)]
+    assert step.state.output == [{"id": started.arn, "input": 7, "redrives": 0}]
+
+
+def test_stopping_a_child_aborts_it_and_counts_its_item_as_failed() -> None:
+    wait = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+    machine, step, clock = _start(_distributed(wait, ToleratedFailureCount=1), [1, 2])
+    arns = [e.arn for e in step.effects if isinstance(e, ChildStarted)]
+    stopped = advance(machine, _stored(step.state), StopChild(arns[0], "Op", "why"), clock)
+    assert [t for _, _, t in _child_streams(stopped)[arns[0]]] == ["WaitStateAborted", "ExecutionAborted"]
+    [record] = stopped.state.map_runs.values()
+    assert record["item_counts"]["aborted"] == 1 and stopped.status == "RUNNING"
+    # A tolerance lowered below that one failure fails the run at once.
+    lowered = advance(machine, _stored(stopped.state), UpdateMapRun(record_arn(stopped), tolerated_count=0), clock)
+    assert lowered.status == FAILED and lowered.state.error == "States.ExceedToleratedFailureThreshold"
+
+
+def record_arn(step) -> str:
+    [arn] = step.state.map_runs
+    return arn
+
+
+def test_a_redrive_continues_the_map_run_and_its_failed_child_where_it_failed() -> None:
+    processor = {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Next": "T"}, "T": {"Type": "Task", "Resource": ECHO, "End": True}}}
+    machine, step, clock = _start(_distributed(processor), ["a", "b"])
+    calls = {json.dumps(c.parameters): c for c in _calls(step)}
+    state = advance(machine, _stored(step.state), TaskSucceeded(calls['"a"'].task_id, "A"), clock)
+    failed = advance(machine, _stored(state.state), TaskFailed(calls['"b"'].task_id, "Boom"), clock)
+    assert failed.status == FAILED
+    failed_arn = next(arn for arn, e in _child_streams(failed).items() if e[-1][2] == "ExecutionFailed")
+    before = len(_child_streams(step, state, failed)[failed_arn])
+
+    again = advance(machine, _stored(failed.state), Redrive(), clock)
+    assert "MapRunRedriven" in _types(again) and "MapRunStarted" not in _types(again)
+    [redriven] = [e for e in again.effects if isinstance(e, ChildStarted)]
+    assert (redriven.arn, redriven.redrive_count) == (failed_arn, 1)
+    events = _child_streams(again)[failed_arn]
+    assert [t for _, _, t in events][:3] == ["ExecutionRedriven", "TaskStateEntered", "TaskScheduled"]
+    assert events[0][0] == before + 1
+    [call] = _calls(again)
+    done = advance(machine, _stored(again.state), TaskSucceeded(call.task_id, "B"), clock)
+    assert (done.status, done.state.output) == (SUCCEEDED, ["A", "B"])
+    [record] = done.state.map_runs.values()
+    assert record["redrive_count"] == 1 and record["item_counts"]["succeeded"] == 2
