@@ -120,6 +120,28 @@ def insert(model: type[models.Model], **values: Any) -> int:
         return cursor.fetchone()[0]
 
 
+def insert_new(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows of ``model`` (by field attname; a field left out takes its default) with
+    one prepared ``executemany``; a row whose unique key is stored already is skipped.
+    No model instances and only date-time values converted: 10,000 rows cost tens of ms."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
+    db = connections[DEFAULT_DB_ALIAS]
+    defaults = {f.attname: f.get_default() for f in fields}
+    dated = [isinstance(f, models.DateTimeField) for f in fields]
+    values = []
+    for row in rows:
+        full = defaults | row
+        values.append([f.get_db_prep_save(full[f.attname], db) if date else full[f.attname]
+                       for f, date in zip(fields, dated, strict=True)])
+    columns = ", ".join(_quote(f.column) for f in fields)
+    sql = (f"INSERT INTO {_table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
+           "ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def save_new(instance: models.Model) -> None:
     """Insert a new instance (every concrete field as set on it) and give it its key."""
     model = type(instance)

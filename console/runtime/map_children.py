@@ -52,17 +52,18 @@ def _insert_started(parent: Execution, machine: Any, starts: list[ChildStarted],
         events = history[start.arn]
         if start.machine_key not in definitions:
             definitions[start.machine_key] = _definition(machine.machines[start.machine_key])
-        row = Execution(
-            arn=start.arn, name=start.arn.rsplit(":", 1)[-1], machine_id=parent.machine_id,
-            machine_arn=fanout.labelled_machine_arn(start.arn), machine_name=parent.machine_name,
-            type="STANDARD", definition=definitions[start.machine_key],
-            role_arn=parent.role_arn, input=events[0].details["input"], start_date=_date(events[0].timestamp),
-            engine_state="{}", map_run_arn=start.map_run_arn, parent_id=parent.pk,
-        )
+        row = {
+            "arn": start.arn, "name": start.arn.rsplit(":", 1)[-1], "machine_id": parent.machine_id,
+            "machine_arn": fanout.labelled_machine_arn(start.arn), "machine_name": parent.machine_name,
+            "type": "STANDARD", "definition": definitions[start.machine_key], "role_arn": parent.role_arn,
+            "status": Execution.RUNNING, "input": events[0].details["input"],
+            "start_date": _date(events[0].timestamp), "engine_state": "{}", "map_run_arn": start.map_run_arn,
+            "parent_id": parent.pk,
+        }
         _follow(row, events)
         rows.append(row)
     store.insert_children(rows)
-    return _known_ids([row.arn for row in rows], {})
+    return _known_ids([row["arn"] for row in rows], {})
 
 
 def _known_ids(arns: Iterable[str], ids: dict[str, int]) -> dict[str, int]:
@@ -79,29 +80,23 @@ def _update_others(ids: dict[str, int], history: dict[str, list[Any]], inserted:
     for arn, events in history.items():
         if arn in inserted or arn not in ids:
             continue
-        row = Execution(pk=ids[arn])
-        fields: list[str] = []
+        row: dict[str, Any] = {}
         if arn in starts:  # a redriven Map Run redrives this failed or aborted child
-            row.status, row.redrive_count = Execution.RUNNING, starts[arn].redrive_count
-            row.redrive_date = _date(events[0].timestamp)
-            row.stop_date = row.output = row.error = row.cause = None
-            fields = ["status", "redrive_count", "redrive_date", "stop_date", "output", "error", "cause"]
-        fields += [name for name in _follow(row, events) if name not in fields]
-        store.update_child(row, fields)
+            row.update(status=Execution.RUNNING, redrive_count=starts[arn].redrive_count,
+                       redrive_date=_date(events[0].timestamp), stop_date=None, output=None, error=None, cause=None)
+        _follow(row, events)
+        store.update_child(ids[arn], row)
 
 
-def _follow(row: Execution, events: list[Any]) -> list[str]:
-    """Bring ``row`` up to its latest events; the fields that changed."""
+def _follow(row: dict[str, Any], events: list[Any]) -> None:
+    """Bring ``row`` (Execution fields) up to its latest events: their count, and its end."""
     last = events[-1]
-    row.event_count = last.id
+    row["event_count"] = last.id
     status = _ENDED.get(last.type)
-    if status is None:
-        return ["event_count"]
-    details = last.details or {}
-    row.status, row.stop_date = status, _date(last.timestamp)
-    row.output = details.get("output")
-    row.error, row.cause = details.get("error"), details.get("cause")
-    return ["event_count", "status", "stop_date", "output", "error", "cause"]
+    if status is not None:
+        details = last.details or {}
+        row.update(status=status, stop_date=_date(last.timestamp), output=details.get("output"),
+                   error=details.get("error"), cause=details.get("cause"))
 
 
 def _definition(processor: Any) -> str:

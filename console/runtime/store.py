@@ -52,14 +52,17 @@ def insert_events(execution_id: int, events: list[Any]) -> None:
     Model instances and bulk_create cost more than the database does here, so the rows
     go straight to ``executemany``.
     """
-    if not events:
-        return
+    if events:
+        _insert_event_rows([(execution_id, events)])
+
+
+def _insert_event_rows(groups: list[tuple[int, list[Any]]]) -> None:
     table = HistoryEvent._meta.db_table
     dumps = json.dumps
     values = [
         (execution_id, e.id, e.previous_event_id, e.type, e.timestamp,
          None if e.details is None else dumps(e.details))
-        for e in events
+        for execution_id, events in groups for e in events
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -71,9 +74,9 @@ def insert_events(execution_id: int, events: list[Any]) -> None:
 
 def insert_child_events(ids: dict[str, int], history: dict[str, list[Any]]) -> None:
     """Write the events of a step's Map Run children, each under its own execution."""
-    for arn, events in history.items():
-        if arn in ids:
-            insert_events(ids[arn], events)
+    groups = [(ids[arn], events) for arn, events in history.items() if arn in ids]
+    if groups:
+        _insert_event_rows(groups)
 
 
 # --------------------------------------------------------------------------- Map Runs
@@ -90,13 +93,14 @@ def map_run_execution(arn: str) -> Execution | None:
     return row.execution if row is not None else None
 
 
-def insert_children(children: list[Execution]) -> None:
-    """Insert a step's new Map Run child executions (one already stored is left as it is)."""
-    Execution.objects.bulk_create(children, batch_size=500, ignore_conflicts=True)
+def insert_children(children: list[dict[str, Any]]) -> None:
+    """Insert a step's new Map Run child executions, by Execution field (one already stored
+    is left as it is)."""
+    rows.insert_new(Execution, children)
 
 
-def update_child(child: Execution, fields: list[str]) -> None:
-    rows.update(Execution, "id = %s", [child.pk], **{name: getattr(child, name) for name in fields})
+def update_child(pk: int, values: dict[str, Any]) -> None:
+    rows.update(Execution, "id = %s", [pk], **values)
 
 
 def close_everything(execution_id: int) -> None:

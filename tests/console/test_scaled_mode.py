@@ -62,3 +62,35 @@ def test_two_workers_share_timers_without_duplicates(tmp_path, pg_database, sfn_
             worker.terminate()
             worker.wait(timeout=10)
         server.stop()
+
+
+def test_map_run_children_are_stored_as_executions_on_postgresql(tmp_path, pg_database, sfn_client):
+    env = server_env(tmp_path, DATABASE_URL=pg_database, REDIS_URL=REDIS,
+                     STEPYARD_EMBEDDED_ENGINE="0", STEPYARD_TIME_SCALE="0.02")
+    server = start_server(env)
+    worker = start_worker(env)
+    try:
+        sfn = sfn_client(server.url)
+        definition = json.dumps({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "End": True, "MaxConcurrency": 5, "Label": "Rows",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}}}})
+        machine = sfn.create_state_machine(name="ScaledMap", definition=definition,
+                                           roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+        arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(list(range(12))))["executionArn"]
+        deadline = time.monotonic() + 60
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+        [run] = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+        children = sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"]
+        assert len(children) == 12 and {c["status"] for c in children} == {"SUCCEEDED"}
+        for child in children[:3]:
+            events = sfn.get_execution_history(executionArn=child["executionArn"])["events"]
+            assert [e["type"] for e in events] == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited",
+                                                   "ExecutionSucceeded"]
+            assert child["stopDate"] > child["startDate"]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        server.stop()
