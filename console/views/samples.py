@@ -66,4 +66,5 @@ def sample_executions(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _recent(sample: samples.Sample) -> list[Execution]:
-    return list(Execution.objects.filter(machine_name=sample.machine_name).order_by("-start_date", "-pk")[:RECENT])
+    rows = Execution.objects.filter(machine_name=sample.machine_name, parent=None)
+    return list(rows.order_by("-start_date", "-pk")[:RECENT])
