@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
 from console.models import Execution
 from console.runtime import stepper, store
 from console.services import InvalidArn, ValidationError
@@ -65,14 +67,14 @@ def get_map_run(arn: str) -> MapRun:
     return MapRun(arn, execution, record)
 
 
-def child_executions(run: MapRun, status: str | None = None, limit: int = 100) -> list[Execution]:
+def child_executions(run: MapRun, status: str | None = None) -> QuerySet[Execution]:
     """The run's child executions (STANDARD children; Express ones are not kept, as on AWS),
     in the order they started, optionally of one status."""
     rows = Execution.objects.filter(map_run_arn=run.arn).only(
         "pk", "name", "status", "start_date", "stop_date", "error")
     if status:
         rows = rows.filter(status=status)
-    return list(rows.order_by("start_date", "pk")[:limit])
+    return rows.order_by("start_date", "pk")
 
 
 def update_map_run(arn: str, *, max_concurrency: int | None = None, tolerated_count: int | None = None,

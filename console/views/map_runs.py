@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -10,7 +13,7 @@ from console.services import ServiceError, map_runs
 
 STATUSES = ("pending", "running", "succeeded", "failed", "aborted", "total")
 CHILD_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "ABORTED")
-CHILD_LIMIT = 100
+CHILD_PAGE = 100
 
 
 @require_GET
@@ -24,8 +27,9 @@ def map_run_detail(request: HttpRequest, arn: str) -> HttpResponse:
              map_runs.item_counts(record, "execution_counts", "executions")[status]) for status in STATUSES]
     status = request.GET.get("status", "").upper()
     status = status if status in CHILD_STATUSES else ""
-    children = map_runs.child_executions(run, status, CHILD_LIMIT)
-    context = {"run": run, "record": record, "rows": rows, "children": children,
-               "child_status": status, "child_statuses": CHILD_STATUSES, "limit": CHILD_LIMIT, "nav": "executions"}
+    children = Paginator(map_runs.child_executions(run, status), CHILD_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({"status": status.lower()} if status else {})
+    context = {"run": run, "record": record, "rows": rows, "children": children, "query": query,
+               "child_status": status, "child_statuses": CHILD_STATUSES, "nav": "executions"}
     template = "console/_map_run_counts.html" if request.GET.get("partial") else "console/map_run_detail.html"
     return render(request, template, context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -240,3 +241,23 @@ def test_redriving_the_parent_redrives_the_map_run_and_its_unsuccessful_children
     # It continues in the state that failed (no Count or Check again).
     assert again[:2] == ["ExecutionRedriven", "TaskStateEntered"] and again[-1] == "ExecutionSucceeded"
     assert [e["id"] for e in history] == list(range(1, len(history) + 1))
+
+
+def test_the_map_run_page_pages_through_its_children(stepyard_server):
+    client = sfn(stepyard_server)
+    _, machine_arn = machine(client, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    execution = client.start_execution(stateMachineArn=machine_arn, input=json.dumps(list(range(105))))["executionArn"]
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    page_url = f"{stepyard_server}/map-runs/{map_run_of(client, execution)}"
+
+    def rows(query: str) -> list[str]:
+        with urllib.request.urlopen(page_url + query) as response:
+            html = response.read().decode()
+        return re.findall(r'<tr data-status="(\w+)"><td><a href="/executions/\d+/">', html), html
+
+    first, html = rows("")
+    assert len(first) == 100 and "Page 1 of 2 (105 child executions)" in html
+    second, _ = rows("?page=2")
+    assert second == ["succeeded"] * 5
+    none_failed, html = rows("?status=failed")
+    assert none_failed == [] and "No child executions failed." in html
