@@ -250,7 +250,7 @@ def test_the_map_run_page_pages_through_its_children(stepyard_server):
     assert finished(client, execution)["status"] == "SUCCEEDED"
     page_url = f"{stepyard_server}/map-runs/{map_run_of(client, execution)}"
 
-    def rows(query: str) -> list[str]:
+    def rows(query: str) -> tuple[list[str], str]:
         with urllib.request.urlopen(page_url + query) as response:
             html = response.read().decode()
         return re.findall(r'<tr data-status="(\w+)"><td><a href="/executions/\d+/">', html), html
