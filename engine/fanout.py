@@ -243,6 +243,8 @@ def _map_run_started(run: Run, frame: Frame, state: Any) -> None:
     run.emit(frame, "MapRunStarted", {"mapRunArn": arn})
     run.ex.map_runs[arn] = {
         "state": state.name, "status": "RUNNING", "start": run.now, "stop": None, "frame": frame.id,
+        # The execution that started it: the parent, or a child running a nested Distributed Map.
+        "execution": frame.child or run.ex.context.get("Execution", {}).get("Id", ""),
         "items": 0, "executions": 0, "max_concurrency": 0, "tolerated_count": None, "tolerated_percentage": None,
         "item_counts": dict.fromkeys(_COUNTED, 0), "execution_counts": dict.fromkeys(_COUNTED, 0),
     }

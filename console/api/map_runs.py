@@ -36,7 +36,7 @@ def describe_map_run(params: dict) -> dict[str, Any]:
     run = _map_run(params)
     record = run.record
     result: dict[str, Any] = {
-        "mapRunArn": run.arn, "executionArn": run.execution.arn, "status": record["status"],
+        "mapRunArn": run.arn, "executionArn": run.started_by, "status": record["status"],
         "startDate": record["start"], "maxConcurrency": record["max_concurrency"] or 0,
         "toleratedFailurePercentage": float(record["tolerated_percentage"] or 0),
         "toleratedFailureCount": int(record["tolerated_count"] or 0),

@@ -29,7 +29,9 @@ _LOOKUP_CHUNK = 500
 
 def record(parent: Execution, machine: Any, step: Step) -> None:
     """Save what the step did to the parent's Map Runs and child executions."""
+    # A nested Distributed Map's run starts in a child's history; the parent holds its record.
     started_runs = [e.details["mapRunArn"] for e in step.events if e.type == "MapRunStarted"]
+    started_runs += [e.details["mapRunArn"] for _, e in step.child_events if e.type == "MapRunStarted"]
     if started_runs:
         store.index_map_runs(parent.pk, started_runs)
     if not step.child_events:

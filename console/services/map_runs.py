@@ -22,8 +22,13 @@ class MapRun:
     """One Map Run as stored, with the execution it belongs to."""
 
     arn: str
-    execution: Execution
+    execution: Execution  # the execution whose engine runs it (for a nested run, the parent)
     record: dict[str, Any]
+
+    @property
+    def started_by(self) -> str:
+        """The ARN of the execution that started the run (a child, for a nested run)."""
+        return self.record.get("execution") or self.execution.arn
 
     @property
     def counts(self) -> dict[str, int]:
@@ -52,9 +57,12 @@ def item_count(child_input: str) -> int:
 
 
 def map_runs_of(execution: Execution) -> list[MapRun]:
-    """The execution's Map Runs, oldest first."""
-    runs = _snapshot(execution).get("map_runs") or {}
-    return sorted((MapRun(arn, execution, record) for arn, record in runs.items()), key=lambda r: r.record["start"])
+    """The Map Runs the execution started, oldest first (a child's are kept by its parent)."""
+    owner = execution.parent if execution.parent_id else execution
+    runs = (_snapshot(owner).get("map_runs") or {}) if owner is not None else {}
+    mine = (MapRun(arn, owner, record) for arn, record in runs.items()
+            if record.get("execution", owner.arn) == execution.arn)
+    return sorted(mine, key=lambda r: r.record["start"])
 
 
 def get_map_run(arn: str) -> MapRun:

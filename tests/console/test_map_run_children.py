@@ -261,3 +261,29 @@ def test_the_map_run_page_pages_through_its_children(stepyard_server):
     assert second == ["succeeded"] * 5
     none_failed, html = rows("?status=failed")
     assert none_failed == [] and "No child executions failed." in html
+
+
+def test_a_childs_own_distributed_map_is_its_map_run(stepyard_server):
+    client = sfn(stepyard_server)
+    config = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    inner = {"Type": "Map", "End": True, "Label": "Inner", "ItemsPath": "$.parts",
+             "ItemProcessor": {"ProcessorConfig": config, "StartAt": "P",
+                               "States": {"P": {"Type": "Pass", "End": True}}}}
+    _, machine_arn = machine(client, {"StartAt": "Inner", "States": {"Inner": inner}}, label="Outer")
+    items = [{"parts": [1, 2]}, {"parts": [3, 4, 5]}]
+    execution = client.start_execution(stateMachineArn=machine_arn, input=json.dumps(items))["executionArn"]
+    assert finished(client, execution)["status"] == "SUCCEEDED"
+    outer = map_run_of(client, execution)
+    assert [r["mapRunArn"] for r in client.list_map_runs(executionArn=execution)["mapRuns"]] == [outer]
+    sizes = []
+    for child in children(client, outer):
+        [inner_run] = client.list_map_runs(executionArn=child["executionArn"])["mapRuns"]
+        assert inner_run["executionArn"] == child["executionArn"] and "/Inner:" in inner_run["mapRunArn"]
+        described = client.describe_map_run(mapRunArn=inner_run["mapRunArn"])
+        assert described["executionArn"] == child["executionArn"] and described["status"] == "SUCCEEDED"
+        grandchildren = children(client, inner_run["mapRunArn"])
+        assert {g["status"] for g in grandchildren} == {"SUCCEEDED"}
+        sizes.append(len(grandchildren))
+        types = [e["type"] for e in client.get_execution_history(executionArn=child["executionArn"])["events"]]
+        assert "MapRunStarted" in types and "PassStateEntered" not in types
+    assert sorted(sizes) == [2, 3]
