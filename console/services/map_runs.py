@@ -85,6 +85,13 @@ def child_executions(run: MapRun, status: str | None = None) -> QuerySet[Executi
     return rows.order_by("start_date", "pk")
 
 
+def starting_execution(run: MapRun) -> Execution:
+    """The execution that started the run (for a nested run, the child that ran it)."""
+    if run.started_by == run.execution.arn:
+        return run.execution
+    return Execution.objects.filter(arn=run.started_by).only("pk", "name").first() or run.execution
+
+
 def update_map_run(arn: str, *, max_concurrency: int | None = None, tolerated_count: int | None = None,
                    tolerated_percentage: float | None = None) -> None:
     """Change a running Map Run's concurrency or failure tolerance."""

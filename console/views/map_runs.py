@@ -30,6 +30,7 @@ def map_run_detail(request: HttpRequest, arn: str) -> HttpResponse:
     children = Paginator(map_runs.child_executions(run, status), CHILD_PAGE).get_page(request.GET.get("page"))
     query = urlencode({"status": status.lower()} if status else {})
     context = {"run": run, "record": record, "rows": rows, "children": children, "query": query,
+               "started_by": map_runs.starting_execution(run),
                "child_status": status, "child_statuses": CHILD_STATUSES, "nav": "executions"}
     template = "console/_map_run_counts.html" if request.GET.get("partial") else "console/map_run_detail.html"
     return render(request, template, context)

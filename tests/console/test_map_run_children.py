@@ -286,4 +286,7 @@ def test_a_childs_own_distributed_map_is_its_map_run(stepyard_server):
         sizes.append(len(grandchildren))
         types = [e["type"] for e in client.get_execution_history(executionArn=child["executionArn"])["events"]]
         assert "MapRunStarted" in types and "PassStateEntered" not in types
+        with urllib.request.urlopen(f"{stepyard_server}/map-runs/{inner_run['mapRunArn']}") as response:
+            page = response.read().decode()
+        assert f"execution {child['name']}</a>" in page
     assert sorted(sizes) == [2, 3]
