@@ -4,6 +4,7 @@ opens in the step panel beside the graph and in the address; Map nodes count the
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -45,6 +46,18 @@ def _inside(inner: dict, outer: dict) -> bool:
             and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1)
 
 
+def _comes_inside(page, selector: str, timeout_s: float = 5.0) -> bool:
+    """Whether the node is drawn inside the graph's box within ``timeout_s`` (svg-pan-zoom
+    applies a fit at a later animation frame)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if _inside(page.locator(selector).bounding_box(), page.locator("#graph").bounding_box()):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+
+
 def test_a_long_graph_zooms_pans_fits_and_deep_links_a_state(page, stepyard_server, sfn_client, shoot):
     sfn = sfn_client(stepyard_server)
     _open(page, stepyard_server, sfn, "E2eLongGraph", long_chain(150), "long-graph")
@@ -56,7 +69,7 @@ def test_a_long_graph_zooms_pans_fits_and_deep_links_a_state(page, stepyard_serv
     page.click("button[aria-label='Zoom in']")
     _changes(page, before)
     page.click("button[aria-label='Fit the whole graph']")
-    assert _inside(page.locator("#s-Step_20_149").bounding_box(), page.locator("#graph").bounding_box())
+    assert _comes_inside(page, "#s-Step_20_149")
 
     page.click("button[aria-label='Actual size']")
     page.click("#steps td:text-is('Step 140')")

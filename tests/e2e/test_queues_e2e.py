@@ -26,7 +26,7 @@ def test_a_user_sends_a_test_message_peeks_at_it_and_purges(page, stepyard_serve
     page.wait_for_selector("h1:text('E2eOrders')")
 
     page.fill("#id_body", '{"order": "<b>42</b>"')
-    assert page.is_disabled("#send-button")
+    page.wait_for_selector("#send-button:disabled", timeout=5000)  # checked as the user types
     assert "Not valid JSON" in page.inner_text("#body-error")
     page.fill("#id_body", '{"order": "<b>42</b>"}')
     page.fill("input[name=attr_name_0]", "kind")
