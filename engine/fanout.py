@@ -5,7 +5,10 @@ Percentage(Path), inline and distributed processing).
 Each branch and each iteration runs in a child frame; the parent frame waits with
 ``wait == "children"`` and its scratch (plain JSON) counts what is running and done.
 Distributed Map iterations are child executions on AWS, so their states leave no events
-in the parent's history: their frames are ``silent``.
+in the parent's history: their frames are ``silent``, and a STANDARD child's events go to
+a history of its own (``Run.start_child``: the step's ``child_events``), which the host
+stores as an execution; a redriven Map Run continues its failed and aborted children from
+the points they ended at (``child_redrive`` in the Map frame's scratch).
 """
 
 from __future__ import annotations
