@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,12 +197,19 @@ def get_configuration(request: Request, name: str) -> Response:
 
 
 def list_functions(request: Request) -> Response:
-    max_items = int_param(request, "MaxItems", 1, 10_000)
+    max_items = int_param(request, "MaxItems", 1, 10_000)  # checked before the functions are read
     found = service.list_functions()
     if request.param("FunctionVersion") == "ALL":
         found = [version for function in found for version in versions.versions(function)]
-    functions, marker = shapes.page(found, request.param("Marker"), max_items)
-    document: dict[str, Any] = {"Functions": [shapes.configuration(f) for f in functions]}
+    return listed(request, "Functions", found, shapes.configuration, max_items=max_items)
+
+
+def listed(request: Request, key: str, items: list, shape: Callable[[Any], Any], *, default: int = 50,
+           max_items: int | None = None) -> Response:
+    """A Lambda list action's page: ``{key: [...], "NextMarker": ...}`` from Marker/MaxItems."""
+    size = max_items if max_items is not None else int_param(request, "MaxItems", 1, 10_000)
+    chunk, marker = shapes.page(items, request.param("Marker"), size, default=default)
+    document: dict[str, Any] = {key: [shape(item) for item in chunk]}
     if marker:
         document["NextMarker"] = marker
     return reply(200, document)

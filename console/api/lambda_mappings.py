@@ -7,10 +7,8 @@ mapping's UUID is the source's. Only SQS queues (Stepyard's own) can be mapped.
 
 from __future__ import annotations
 
-from typing import Any
-
 from console.api import lambda_shapes as shapes
-from console.api.lambda_api import Request, Response, int_param, reply
+from console.api.lambda_api import Request, Response, listed, reply
 from console.models import EventSource, Queue
 from console.services import ServiceError, sources
 from console.services import functions as function_service
@@ -106,12 +104,7 @@ def list_mappings(request: Request) -> Response:
     name = request.param("FunctionName")
     if name:
         rows = rows.filter(target=function_service.parse_identifier(name)[0])
-    size = int_param(request, "MaxItems", 1, 10_000)
-    chunk, marker = shapes.page(list(rows), request.param("Marker"), size, default=100)
-    document: dict[str, Any] = {"EventSourceMappings": [shapes.mapping(s) for s in chunk]}
-    if marker:
-        document["NextMarker"] = marker
-    return reply(200, document)
+    return listed(request, "EventSourceMappings", list(rows), shapes.mapping, default=100)
 
 
 def update_mapping(request: Request, uuid: str) -> Response:

@@ -3,10 +3,8 @@ Create/Get/List/Update/DeleteAlias (console.services.function_versions does the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from console.api import lambda_shapes as shapes
-from console.api.lambda_api import Request, Response, int_param, reply
+from console.api.lambda_api import Request, Response, listed, reply
 from console.services import function_policy as policy
 from console.services import function_versions as versions
 from console.services import functions as service
@@ -27,11 +25,7 @@ def publish_version(request: Request, name: str) -> Response:
 
 def list_versions(request: Request, name: str) -> Response:
     found = versions.versions(service.get_function(name))
-    chunk, marker = shapes.page(found, request.param("Marker"), int_param(request, "MaxItems", 1, 10_000))
-    document: dict[str, Any] = {"Versions": [shapes.configuration(f) for f in chunk]}
-    if marker:
-        document["NextMarker"] = marker
-    return reply(200, document)
+    return listed(request, "Versions", found, shapes.configuration)
 
 
 def create_alias(request: Request, name: str) -> Response:
@@ -47,11 +41,7 @@ def list_aliases(request: Request, name: str) -> Response:
     wanted = request.param("FunctionVersion")
     if wanted:
         rows = [a for a in rows if a.version == wanted]
-    chunk, marker = shapes.page(rows, request.param("Marker"), int_param(request, "MaxItems", 1, 10_000))
-    document: dict[str, Any] = {"Aliases": [shapes.alias(a) for a in chunk]}
-    if marker:
-        document["NextMarker"] = marker
-    return reply(200, document)
+    return listed(request, "Aliases", rows, shapes.alias)
 
 
 def get_alias(request: Request, name: str, alias: str) -> Response:

@@ -87,6 +87,7 @@ def test_the_inventory_sample_is_answered_by_its_function(server):
 
 
 def test_the_callback_and_inventory_samples_answer_with_node_js_functions_as_aws_do(server):
+    run_sample(server, "callback-pattern")  # each test deploys what it reads (they also run alone)
     run_sample(server, "inventory")
     lam = client(server, "lambda")
     for name in ("CallbackExample-Worker", "Inventory"):
