@@ -97,7 +97,8 @@ def execution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"execution": execution, "graph": graph.render(execution.definition, execution.type, expanded=expanded),
          "data": data, "stop_form": StopExecutionForm(), "nav": "executions",
          "map_runs": map_runs.map_runs_of(execution),
-         "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" else ()},
+         # A Map Run's child is redriven with its parent, not on its own (as on AWS).
+         "redrivable": executions.REDRIVABLE if execution.type == "STANDARD" and not execution.parent_id else ()},
     )
 
 

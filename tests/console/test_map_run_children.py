@@ -132,6 +132,12 @@ def test_stopping_a_child_aborts_it_and_fails_its_item(stepyard_server):
     with pytest.raises(ClientError) as refused:
         client.redrive_execution(executionArn=running[0]["executionArn"])
     assert refused.value.response["Error"]["Code"] == "ExecutionNotRedrivable"
+    # Its page offers no Redrive of its own (the parent's redrive redrives it) but links back.
+    with urllib.request.urlopen(f"{stepyard_server}/map-runs/{map_run}") as response:
+        link = re.findall(r'<tr data-status="aborted"><td><a href="(/executions/\d+/)">', response.read().decode())[0]
+    with urllib.request.urlopen(stepyard_server + link) as response:
+        page = response.read().decode()
+    assert 'id="map-run-parent"' in page and 'id="redrive-form"' not in page
 
 
 def test_lowering_the_tolerance_below_the_failures_so_far_fails_the_run(stepyard_server):
