@@ -83,6 +83,8 @@ def save_from_execution(execution: Execution, name: str) -> TestCase:
     its status and output, with its input."""
     if execution.machine is None:
         raise ValidationError("The state machine of this execution was deleted.")
+    if execution.parent_id is not None:
+        raise ValidationError("This is a child execution of a Map Run: save its parent execution as a test case.")
     problem = name_problem(name)
     if problem:
         raise ValidationError(f"Invalid test case name '{name}': {problem}")
