@@ -68,7 +68,7 @@ def map_runs_of(execution: Execution) -> list[MapRun]:
 def get_map_run(arn: str) -> MapRun:
     if not arn.startswith("arn:aws:states:") or ":mapRun:" not in arn or "/" not in arn:
         raise InvalidArn(f"Invalid Arn: '{arn}'")
-    execution = store.map_run_execution(arn)
+    execution = store.map_run_execution(arn) or _recorded_before_the_index(arn)
     record = (_snapshot(execution).get("map_runs") or {}).get(arn) if execution else None
     if record is None:
         raise ResourceNotFound(f"Resource not found: '{arn}'")
@@ -101,6 +101,13 @@ def update_map_run(arn: str, *, max_concurrency: int | None = None, tolerated_co
                               "toleratedFailurePercentage must be given.")
     if map_run.record["status"] == "RUNNING":
         stepper.apply(map_run.execution, UpdateMapRun(arn, max_concurrency, tolerated_count, tolerated_percentage))
+
+
+def _recorded_before_the_index(arn: str) -> Execution | None:
+    """A Map Run stored before Map Runs were indexed had an ARN that named its execution:
+    ``...:mapRun:<machine>:<execution>/<state>:<n>``."""
+    execution_arn = arn.replace(":mapRun:", ":execution:", 1).split("/", 1)[0]
+    return Execution.objects.filter(arn=execution_arn).first()
 
 
 def _snapshot(execution: Execution) -> dict[str, Any]:
