@@ -296,3 +296,23 @@ def test_a_childs_own_distributed_map_is_its_map_run(stepyard_server):
             page = response.read().decode()
         assert f"execution {child['name']}</a>" in page
     assert sorted(sizes) == [2, 3]
+
+
+@pytest.mark.django_db
+def test_a_map_run_stored_before_the_index_is_still_found():
+    """Databases from before Map Runs were indexed hold ARNs that named their execution."""
+    from console.models import Execution, MapRun
+    from console.services import map_runs
+    from tests.console.test_functions_integrations import run
+
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                 "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    execution = run({"M": {"Type": "Map", "End": True, "ItemProcessor": processor}}, "M", "[1, 2]")
+    state = json.loads(execution.engine_state)
+    [record] = state["map_runs"].values()
+    old = execution.arn.replace(":execution:", ":mapRun:") + "/M:7"
+    state["map_runs"] = {old: record}
+    Execution.objects.filter(pk=execution.pk).update(engine_state=json.dumps(state))
+    MapRun.objects.all().delete()
+    found = map_runs.get_map_run(old)
+    assert found.execution.pk == execution.pk and found.record["status"] == "SUCCEEDED"
