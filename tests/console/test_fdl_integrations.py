@@ -10,21 +10,12 @@ import uuid
 
 import pytest
 
-from console.functions.pool import POOL
 from console.models import Delivery, Execution, TaskToken
 from console.services import callbacks, executions, functions, machines, queues, topics
 from console.workers import scheduler
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("function_dir")]
 
-
-@pytest.fixture(autouse=True)
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
-    yield directory
-    POOL.shutdown()
 
 
 def drain() -> None:

@@ -10,21 +10,12 @@ import zipfile
 import pytest
 
 from console.functions import packages
-from console.functions.pool import POOL
 from console.models import Function
 from console.services import functions
 from tests.conftest import zipped
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("function_dir")]
 
-
-@pytest.fixture(autouse=True)
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
-    yield directory
-    POOL.shutdown()
 
 
 def members(data: bytes) -> dict[str, str]:

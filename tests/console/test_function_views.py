@@ -7,21 +7,12 @@ import time
 
 import pytest
 
-from console.functions.pool import POOL
 from console.models import Function, Invocation
 from console.services import executions, functions, machines
 from console.workers import scheduler
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("function_dir")]
 
-
-@pytest.fixture(autouse=True)
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
-    yield directory
-    POOL.shutdown()
 
 
 def test_the_list_shows_directory_and_console_functions(client, function_dir):

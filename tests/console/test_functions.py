@@ -9,20 +9,11 @@ import time
 
 import pytest
 
-from console.functions.pool import POOL
 from console.models import Function, Invocation
 from console.services import functions
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
-    yield directory
-    POOL.shutdown()
 
 
 def write(directory, relative: str, code: str) -> None:

@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-from console.functions.pool import POOL
 from console.models import Execution, HistoryEvent, TaskToken
 from console.services import callbacks, executions, functions, machines
 from console.workers import scheduler
@@ -19,10 +18,9 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
 
 
 @pytest.fixture(autouse=True)
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
+def function_dir(function_dir, tmp_path):
+    """The functions directory (tests/console/conftest.py) with this module's functions."""
+    directory = function_dir
     (directory / "Echo.py").write_text("def handler(event, context):\n    return {'echo': event}\n")
     (directory / "Broken.py").write_text(textwrap.dedent("""
         class CustomException(Exception):
@@ -31,8 +29,7 @@ def function_dir(tmp_path, monkeypatch):
         def handler(event, context):
             raise CustomException("Some exception was raised.")
     """))
-    yield directory
-    POOL.shutdown()
+    return directory
 
 
 def run(states: dict, start: str, input: str = "{}") -> Execution:

@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from console.functions.pool import POOL
 from console.models import EventSource, Execution
 from console.services import machines, queues, sources
 
@@ -43,15 +42,13 @@ def clock(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def function_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "functions"
-    directory.mkdir()
-    monkeypatch.setenv("STEPYARD_FUNCTIONS_DIR", str(directory))
+def function_dir(function_dir, tmp_path):
+    """The functions directory (tests/console/conftest.py) with this module's functions."""
+    directory = function_dir
     (directory / "Recorder.py").write_text(RECORDER.format(path=str(tmp_path / "event.json")))
     (directory / "Broken.py").write_text("def handler(event, context):\n    raise ValueError('no')\n")
     (directory / "Partial.py").write_text(PARTIAL)
-    yield directory
-    POOL.shutdown()
+    return directory
 
 
 def test_a_function_gets_the_batch_as_sqs_records_and_the_batch_is_deleted(tmp_path, clock):
