@@ -428,17 +428,17 @@ class Run:
             doomed |= extra
             grew = bool(extra)
         self.cancel_waits(doomed)
-        # A child execution ends where its outermost frame stands (its redrive point).
+        # A child execution ends where its outermost frame stands (its redrive point): end
+        # each one before any frame is dropped.
         for fid in doomed:
             frame = frames.get(fid)
-            parent = frames.get(frame.parent or "") if frame is not None else None
-            if frame is not None and frame.child is not None and parent is not None and parent.child != frame.child:
-                self.end_child(frame, "ExecutionAborted", map_frame=parent)
+            if frame is not None and frame.child is not None:
+                parent = frames.get(frame.parent or "")
+                if parent is None or parent.child != frame.child:
+                    self.end_child(frame, "ExecutionAborted", map_frame=parent)
         for fid in doomed:
             frame = frames.pop(fid, None)
             if frame is not None:
-                if frame.child is not None:
-                    self.end_child(frame, "ExecutionAborted")
                 if frame.scratch and "map_run_arn" in frame.scratch:
                     fanout.map_run_ended(self, frame, "ABORTED")
                 frame.wait = "done"
